@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/output"
+	"github.com/netviz/netviz/internal/render"
+)
+
+// graphOptions are the flags of `netviz graph`.
+type graphOptions struct {
+	output   string
+	format   string
+	networks []string
+	all      bool
+	timeout  time.Duration
+}
+
+func newGraphCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &graphOptions{}
+	cmd := &cobra.Command{
+		Use:   "graph [-o FILE]",
+		Short: "Discover this host's Docker networking and draw it",
+		Long: `Discover the live host — containers and networks from the Docker Engine API,
+interfaces, veth pairs, bridge ports and macvlan parents from netlink inside
+every network namespace — and draw it:
+
+  host eth0 ↔ docker0 / br-… ↔ host-side veth… ↔ container eth0
+
+The format comes from the output file's extension (.svg .png .dot .json .mmd
+.html) or --format. Without -o a compact text summary is printed.
+
+Run as root (sudo) for interfaces and veth pairs; without root netviz shows
+what the Docker API says and warns. Without a Docker engine it shows the host's
+own interfaces and warns. The Docker client honours DOCKER_HOST.`,
+		Example: `  # the seed picture: who hangs off docker0 and mybridge
+  sudo netviz graph -o net.svg
+
+  # a text tree in the terminal
+  sudo netviz graph
+
+  # only the network from the --net-alias alicek106 exercise, as PNG
+  sudo netviz graph --network mybridge -o mybridge.png
+
+  # include stopped containers (drawn greyed); JSON to stdout
+  sudo netviz graph --all --format json
+
+  # a Mermaid flowchart to paste into workshop notes
+  sudo netviz graph -o net.mmd`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return graphFn(cmd.Context(), o, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (format from its extension; - for stdout)")
+	f.StringVarP(&o.format, "format", "f", "", "output `FORMAT`: svg, png, dot, json, mmd, html or text")
+	f.StringArrayVar(&o.networks, "network", nil, "draw only this Docker `NETWORK` and what is attached to it (repeatable)")
+	f.BoolVarP(&o.all, "all", "a", false, "include stopped containers")
+	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up discovery after this long")
+	return cmd
+}
+
+func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) error {
+	format, err := o.resolveFormat(stdout)
+	if err != nil {
+		return err
+	}
+	if o.toFile() {
+		if err := output.CheckDir(o.output); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	start := time.Now()
+	dctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	m, err := discover.Discover(dctx, discover.Options{All: o.all})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	m, err = graph.Subset(m, o.networks)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	// Warnings go to stderr (and stay in the model); the text summary prints
+	// them itself.
+	if format != render.FormatText || o.toFile() {
+		for _, w := range m.Warnings {
+			fmt.Fprintf(stderr, "netviz: warning: %s\n", w)
+		}
+	}
+	write := func(w io.Writer) error { return render.Render(ctx, w, m, format) }
+	if !o.toFile() {
+		return write(stdout)
+	}
+	if err := output.WriteFile(o.output, 0o644, write); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	running := 0
+	for _, c := range m.Containers {
+		if c.Running() {
+			running++
+		}
+	}
+	fmt.Fprintf(stderr, "netviz: wrote %s (%s: %d containers, %d networks, %d interfaces) in %.2fs\n",
+		o.output, format, running, len(m.Networks), len(m.Interfaces), time.Since(start).Seconds())
+	return nil
+}
+
+func (o *graphOptions) toFile() bool { return o.output != "" && o.output != "-" }
+
+// resolveFormat picks the format from --format, else the extension, else text.
+func (o *graphOptions) resolveFormat(stdout io.Writer) (render.Format, error) {
+	var format render.Format
+	switch {
+	case o.format != "":
+		f, err := render.ParseFormat(o.format)
+		if err != nil {
+			return "", usageErrorf("%v", err)
+		}
+		format = f
+	case o.toFile():
+		f, err := render.FormatForPath(o.output)
+		if err != nil {
+			return "", usageErrorf("%v", err)
+		}
+		format = f
+	default:
+		format = render.FormatText
+	}
+	if format.Binary() && !o.toFile() && isTerminal(stdout) {
+		return "", usageErrorf("refusing to write %s to a terminal; use -o FILE", format)
+	}
+	return format, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0
+	exitFindings = 1 // the command ran and found what it was asked to fail on
+	exitUsage    = 2 // bad input or an environment that cannot serve the command
+	// exitInterrupted follows the shell's convention for SIGINT (128+2).
+	exitInterrupted = 130
+)
+
+// exitError carries an exit code with an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf is a usage or input error (exit 2).
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "netviz",
+		Short: "Show how a Docker host's network is really wired",
+		Long: `netviz shows how a Docker host's network is really wired: host eth0 ↔ docker0
+and user bridges ↔ host-side veth ↔ container eth0, macvlan parents,
+--net host/none/container: namespaces, published ports and DNS aliases.
+
+It reads the Docker Engine API and, as root, netlink inside every container's
+network namespace — nothing runs inside the containers.`,
+		Example: `  sudo netviz graph -o net.svg        # draw this host
+  sudo netviz graph                    # text summary in the terminal
+  netviz version`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErrorf("%v\nsee '%s --help'", err, cmd.CommandPath())
+	})
+	root.AddCommand(newGraphCmd(stdout, stderr), newVersionCmd(stdout))
+	return root
+}
+
+// run executes the command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "netviz") {
+		msg = "netviz: " + msg
+	}
+	fmt.Fprintln(stderr, msg)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
+	// Unknown commands, bad arguments and environment failures.
+	return exitUsage
+}

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package discover
+
+import "github.com/netviz/netviz/internal/nsrun"
+
+// ReadNamespaces needs Linux network namespaces.
+func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string, error) {
+	return nil, nil, nsrun.ErrUnsupported
+}
+
+// Root reports whether netviz runs with the privileges namespace discovery
+// needs; never outside Linux.
+func Root() bool { return false }

@@ -1,0 +1,244 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Index answers lookups over a model by ID and by edge. Build it once with
+// NewIndex after the model is complete; it does not follow later changes.
+type Index struct {
+	Model      *Model
+	namespaces map[string]*Namespace
+	interfaces map[string]*Interface
+	networks   map[string]*Network
+	containers map[string]*Container
+	ports      map[string]*Port
+	names      map[string]*DNSName
+	from       map[string][]Edge // stored edges by From
+	to         map[string][]Edge // stored edges by To
+	ifsByNS    map[string][]*Interface
+	ctrsByNS   map[string][]*Container
+}
+
+// NewIndex indexes m.
+func NewIndex(m *Model) *Index {
+	x := &Index{
+		Model:      m,
+		namespaces: make(map[string]*Namespace, len(m.Namespaces)),
+		interfaces: make(map[string]*Interface, len(m.Interfaces)),
+		networks:   make(map[string]*Network, len(m.Networks)),
+		containers: make(map[string]*Container, len(m.Containers)),
+		ports:      make(map[string]*Port, len(m.Ports)),
+		names:      make(map[string]*DNSName, len(m.Names)),
+		from:       make(map[string][]Edge),
+		to:         make(map[string][]Edge),
+		ifsByNS:    make(map[string][]*Interface),
+		ctrsByNS:   make(map[string][]*Container),
+	}
+	for _, n := range m.Namespaces {
+		x.namespaces[n.ID] = n
+	}
+	for _, i := range m.Interfaces {
+		x.interfaces[i.ID] = i
+		x.ifsByNS[i.Namespace] = append(x.ifsByNS[i.Namespace], i)
+	}
+	for _, n := range m.Networks {
+		x.networks[n.ID] = n
+	}
+	for _, c := range m.Containers {
+		x.containers[c.ID] = c
+		if c.Namespace != "" {
+			x.ctrsByNS[c.Namespace] = append(x.ctrsByNS[c.Namespace], c)
+		}
+	}
+	for _, p := range m.Ports {
+		x.ports[p.ID] = p
+	}
+	for _, n := range m.Names {
+		x.names[n.ID] = n
+	}
+	for _, e := range m.Edges {
+		x.from[e.From] = append(x.from[e.From], e)
+		x.to[e.To] = append(x.to[e.To], e)
+	}
+	return x
+}
+
+// Namespace returns the namespace with id, or nil.
+func (x *Index) Namespace(id string) *Namespace { return x.namespaces[id] }
+
+// Interface returns the interface with id, or nil.
+func (x *Index) Interface(id string) *Interface { return x.interfaces[id] }
+
+// Network returns the network with id, or nil.
+func (x *Index) Network(id string) *Network { return x.networks[id] }
+
+// Container returns the container with id, or nil.
+func (x *Index) Container(id string) *Container { return x.containers[id] }
+
+// Name returns the DNS name with id, or nil.
+func (x *Index) Name(id string) *DNSName { return x.names[id] }
+
+// InterfacesIn lists the interfaces of namespace nsID in model order.
+func (x *Index) InterfacesIn(nsID string) []*Interface { return x.ifsByNS[nsID] }
+
+// ContainersIn lists the containers using namespace nsID in model order.
+func (x *Index) ContainersIn(nsID string) []*Container { return x.ctrsByNS[nsID] }
+
+// Peer returns the ID of the other end of veth ifID, or "".
+func (x *Index) Peer(ifID string) string {
+	for _, e := range x.from[ifID] {
+		if e.Kind == EdgeVethPeer {
+			return e.To
+		}
+	}
+	for _, e := range x.to[ifID] {
+		if e.Kind == EdgeVethPeer {
+			return e.From
+		}
+	}
+	return ""
+}
+
+// Master returns the ID of the bridge ifID is enslaved to, or "".
+func (x *Index) Master(ifID string) string { return x.firstTo(ifID, EdgeMaster) }
+
+// Lower returns the ID of ifID's parent (macvlan, vlan, vxlan), or "".
+func (x *Index) Lower(ifID string) string { return x.firstTo(ifID, EdgeLower) }
+
+// BridgePorts lists the IDs of the interfaces enslaved to bridge ifID.
+func (x *Index) BridgePorts(ifID string) []string { return x.sources(ifID, EdgeMaster) }
+
+// Uppers lists the IDs of interfaces whose parent is ifID.
+func (x *Index) Uppers(ifID string) []string { return x.sources(ifID, EdgeLower) }
+
+// EdgesFrom lists the stored edges leaving id.
+func (x *Index) EdgesFrom(id string) []Edge { return x.from[id] }
+
+// EdgesTo lists the stored edges arriving at id.
+func (x *Index) EdgesTo(id string) []Edge { return x.to[id] }
+
+func (x *Index) firstTo(id string, kind EdgeKind) string {
+	for _, e := range x.from[id] {
+		if e.Kind == kind {
+			return e.To
+		}
+	}
+	return ""
+}
+
+func (x *Index) sources(id string, kind EdgeKind) []string {
+	var out []string
+	for _, e := range x.to[id] {
+		if e.Kind == kind {
+			out = append(out, e.From)
+		}
+	}
+	return out
+}
+
+// Validate checks that every reference in m names a node that exists, that
+// IDs are unique, and that the schema is the one this package writes. It
+// returns every problem found, joined.
+func Validate(m *Model) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if m.Schema != Schema {
+		bad("schema %q, want %q", m.Schema, Schema)
+	}
+	seen := map[string]bool{}
+	unique := func(kind, id string) {
+		if id == "" {
+			bad("%s with empty id", kind)
+		} else if seen[id] {
+			bad("duplicate id %q", id)
+		}
+		seen[id] = true
+	}
+	x := NewIndex(m)
+	for _, n := range m.Namespaces {
+		unique("namespace", n.ID)
+	}
+	if x.Namespace(m.Host.Namespace) == nil {
+		bad("host namespace %q missing", m.Host.Namespace)
+	}
+	for _, i := range m.Interfaces {
+		unique("interface", i.ID)
+		if x.Namespace(i.Namespace) == nil {
+			bad("interface %q: unknown namespace %q", i.ID, i.Namespace)
+		}
+	}
+	if m.Host.Uplink != "" && x.Interface(m.Host.Uplink) == nil {
+		bad("host uplink: unknown interface %q", m.Host.Uplink)
+	}
+	for _, n := range m.Networks {
+		unique("network", n.ID)
+		for _, ref := range []string{n.Bridge, n.Parent} {
+			if ref != "" && x.Interface(ref) == nil {
+				bad("network %q: unknown interface %q", n.Name, ref)
+			}
+		}
+	}
+	for _, c := range m.Containers {
+		unique("container", c.ID)
+		if c.Namespace != "" && x.Namespace(c.Namespace) == nil {
+			bad("container %q: unknown namespace %q", c.Name, c.Namespace)
+		}
+		if c.SharesWith != "" && x.Container(c.SharesWith) == nil {
+			bad("container %q: shares namespace with unknown container %q", c.Name, c.SharesWith)
+		}
+		for _, ep := range c.Endpoints {
+			if x.Network(ep.Network) == nil {
+				bad("container %q: endpoint on unknown network %q", c.Name, ep.Network)
+			}
+			if ep.Interface != "" && x.Interface(ep.Interface) == nil {
+				bad("container %q: endpoint on unknown interface %q", c.Name, ep.Interface)
+			}
+		}
+	}
+	for _, p := range m.Ports {
+		unique("port", p.ID)
+		if x.Container(p.Container) == nil {
+			bad("port %q: unknown container %q", p.ID, p.Container)
+		}
+	}
+	for _, n := range m.Names {
+		unique("name", n.ID)
+		if x.Network(n.Scope) == nil && x.Container(n.Scope) == nil {
+			bad("name %q: unknown scope %q", n.ID, n.Scope)
+		}
+	}
+	for _, e := range m.Edges {
+		if !seen[e.From] || !seen[e.To] {
+			bad("%s edge %s → %s: unknown endpoint", e.Kind, e.From, e.To)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NetworkNames lists the names of the model's networks, sorted.
+func (m *Model) NetworkNames() []string {
+	out := make([]string, 0, len(m.Networks))
+	for _, n := range m.Networks {
+		out = append(out, n.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// UnknownNetworkError reports a network name the model does not have.
+type UnknownNetworkError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownNetworkError) Error() string {
+	known := "none"
+	if len(e.Known) > 0 {
+		known = strings.Join(e.Known, ", ")
+	}
+	return fmt.Sprintf("no network named %q; networks here: %s", e.Name, known)
+}

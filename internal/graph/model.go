@@ -1,0 +1,370 @@
+// Package graph is netviz's single model of a Docker host's network: the
+// namespaces, interfaces, bridges, containers, Docker networks, published ports
+// and DNS names, and the links between them.
+//
+// Live discovery (internal/discover) and the simulator (internal/sim) both
+// produce a Model; the renderers, reachability rules and probe planner consume
+// it. The package makes no OS calls, so it builds and tests on any platform.
+//
+// The vocabulary follows libnetwork's container network model: a Namespace is a
+// sandbox holding Interfaces; a Container uses exactly one Namespace (several
+// containers share one under --net container:X, and host-mode containers use the
+// host's); a Container's Endpoint joins it to one Network.
+package graph
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Schema names the version of the JSON encoding. It changes only when a field
+// changes meaning or disappears; new optional fields keep the version.
+const Schema = "netviz/v1"
+
+// HostNamespaceID is the ID of the namespace netviz itself runs in.
+const HostNamespaceID = "host"
+
+// Source says which producer built a model.
+const (
+	SourceLive = "live" // discovered on a running host
+	SourceSim  = "sim"  // predicted from a scenario
+)
+
+// Model is one host's network: nodes in typed lists, links between them in
+// Edges. Ownership (interface in namespace, container uses namespace, endpoint
+// on network) is held in fields; AllEdges turns it into edges as well.
+type Model struct {
+	Schema     string       `json:"schema"`
+	Source     string       `json:"source"`
+	Host       Host         `json:"host"`
+	Namespaces []*Namespace `json:"namespaces"`
+	Interfaces []*Interface `json:"interfaces"`
+	Networks   []*Network   `json:"networks"`
+	Containers []*Container `json:"containers"`
+	Ports      []*Port      `json:"ports"`
+	Names      []*DNSName   `json:"names"`
+	Edges      []Edge       `json:"edges"`
+	// Warnings are facts the producer could not gather, in words for a person:
+	// a missing engine, missing privileges, a container that vanished.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Host describes the machine as a whole.
+type Host struct {
+	Name string `json:"name"`
+	// Namespace is the ID of the host network namespace (HostNamespaceID).
+	Namespace string `json:"namespace"`
+	// Uplink is the interface ID holding the IPv4 default route, if any: the
+	// "host eth0" that Docker NATs the bridges out through.
+	Uplink string `json:"uplink,omitempty"`
+	// Engine is the Docker engine version ("" when no engine was reached), and
+	// APIVersion the API version spoken with it.
+	Engine     string `json:"engine,omitempty"`
+	APIVersion string `json:"apiVersion,omitempty"`
+	// EngineHost is the address of the engine asked (unix:///var/run/docker.sock).
+	EngineHost string `json:"engineHost,omitempty"`
+}
+
+// Namespace is a network namespace: the host's or a container sandbox.
+type Namespace struct {
+	// ID is HostNamespaceID or "ns:" plus the name of the container that
+	// created it.
+	ID string `json:"id"`
+	// Inode identifies the namespace in the kernel (0 when not known, as in a
+	// simulation or without root).
+	Inode uint64 `json:"inode,omitempty"`
+	// Host is true for the host's namespace.
+	Host bool `json:"host,omitempty"`
+	// Path is where the namespace was opened (/proc/PID/ns/net, a sandbox key).
+	Path string `json:"path,omitempty"`
+}
+
+// InterfaceKind classifies a network interface the way a person draws it.
+type InterfaceKind string
+
+// Interface kinds. Type on Interface keeps the kernel's own name.
+const (
+	KindPhysical InterfaceKind = "physical"
+	KindLoopback InterfaceKind = "loopback"
+	KindBridge   InterfaceKind = "bridge"
+	KindVeth     InterfaceKind = "veth"
+	KindMacvlan  InterfaceKind = "macvlan"
+	KindVxlan    InterfaceKind = "vxlan"
+	KindOther    InterfaceKind = "other"
+)
+
+// Interface is one network device inside one namespace.
+// Equivalent to one entry of `ip -d addr show`.
+type Interface struct {
+	// ID is the namespace ID, a slash, and the interface name: "host/docker0",
+	// "ns:web/eth0". Names are unique within a namespace.
+	ID        string        `json:"id"`
+	Namespace string        `json:"namespace"`
+	Name      string        `json:"name"`
+	Index     int           `json:"index,omitempty"`
+	Kind      InterfaceKind `json:"kind"`
+	// Type is the kernel's link type (veth, bridge, device, macvlan, ...).
+	Type string `json:"type,omitempty"`
+	MAC  string `json:"mac,omitempty"`
+	MTU  int    `json:"mtu,omitempty"`
+	// State is the operational state: up, down, unknown, lowerlayerdown, ...
+	State string `json:"state,omitempty"`
+	// Addrs are the interface's addresses with prefix length, IPv4 first.
+	Addrs []string `json:"addrs,omitempty"`
+}
+
+// Network is a Docker network.
+type Network struct {
+	// ID is "net:" plus the network's name.
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	DockerID string `json:"dockerId,omitempty"`
+	// Driver is bridge, host, null, macvlan, ipvlan, overlay, ...
+	Driver  string   `json:"driver"`
+	Scope   string   `json:"scope,omitempty"`
+	Subnets []Subnet `json:"subnets,omitempty"`
+	// Internal networks have no route out of the host.
+	Internal   bool `json:"internal,omitempty"`
+	EnableIPv6 bool `json:"enableIPv6,omitempty"`
+	// ICC is inter-container communication on a bridge
+	// (com.docker.network.bridge.enable_icc); true unless disabled.
+	ICC bool `json:"icc"`
+	// Default is true for Docker's predefined "bridge" network, which has no
+	// embedded DNS: names resolve there only through --link.
+	Default bool `json:"default,omitempty"`
+	// Bridge is the interface ID of the Linux bridge behind a bridge network.
+	Bridge string `json:"bridge,omitempty"`
+	// BridgeName is the bridge's device name, known even when the device is
+	// not (docker0, br-3f4d...).
+	BridgeName string `json:"bridgeName,omitempty"`
+	// Parent is the interface ID of a macvlan/ipvlan network's parent.
+	Parent string `json:"parent,omitempty"`
+	// ParentName is the parent's device name from -o parent=.
+	ParentName string            `json:"parentName,omitempty"`
+	Options    map[string]string `json:"options,omitempty"`
+}
+
+// HasEmbeddedDNS reports whether Docker's embedded DNS (127.0.0.11) answers
+// names on n: every user-defined network does; the default bridge, host and
+// none do not.
+func (n *Network) HasEmbeddedDNS() bool {
+	return !n.Default && n.Driver != "host" && n.Driver != "null"
+}
+
+// Subnet is one IPAM pool of a network (docker network create --subnet
+// --ip-range --gateway).
+type Subnet struct {
+	Subnet  string `json:"subnet"`
+	Gateway string `json:"gateway,omitempty"`
+	IPRange string `json:"ipRange,omitempty"`
+}
+
+// Network modes of a container, as in `docker run --net`.
+const (
+	ModeBridge    = "bridge"    // default bridge, or a user-defined network by name
+	ModeHost      = "host"      // the host's namespace
+	ModeNone      = "none"      // loopback only
+	ModeContainer = "container" // another container's namespace
+)
+
+// Container is a Docker container.
+type Container struct {
+	// ID is "ctr:" plus the container's name.
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	DockerID string `json:"dockerId,omitempty"`
+	Image    string `json:"image,omitempty"`
+	// State is running, exited, created, paused, ...
+	State string `json:"state"`
+	// NetworkMode is the mode as given to --net: bridge, host, none,
+	// container:NAME, or the name of a user-defined network.
+	NetworkMode string `json:"networkMode"`
+	// Namespace is the namespace ID the container uses ("" when stopped).
+	Namespace string `json:"namespace,omitempty"`
+	// SharesWith is the container ID whose namespace this one joined
+	// (--net container:X).
+	SharesWith string `json:"sharesWith,omitempty"`
+	Pid        int    `json:"pid,omitempty"`
+	SandboxKey string `json:"sandboxKey,omitempty"`
+	Hostname   string `json:"hostname,omitempty"`
+	// Links are legacy --link NAME:ALIAS entries.
+	Links     []Link     `json:"links,omitempty"`
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
+}
+
+// Running reports whether the container is running (and so has a live
+// namespace).
+func (c *Container) Running() bool { return c.State == "running" }
+
+// Link is one legacy --link: Alias in this container's /etc/hosts names Target.
+type Link struct {
+	Target string `json:"target"`
+	Alias  string `json:"alias"`
+}
+
+// Endpoint joins a container to a network.
+type Endpoint struct {
+	Network string `json:"network"`
+	// Interface is the container-side interface ID, when known.
+	Interface string `json:"interface,omitempty"`
+	IPv4      string `json:"ipv4,omitempty"` // address/prefix
+	IPv6      string `json:"ipv6,omitempty"` // address/prefix
+	Gateway   string `json:"gateway,omitempty"`
+	MAC       string `json:"mac,omitempty"`
+	// Aliases are --net-alias / --network-alias names on this network.
+	Aliases []string `json:"aliases,omitempty"`
+	// Links are --link NAME:ALIAS given on a user-defined network.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Port is a published port: -p [HostIP:]HostPort:ContainerPort[/Proto].
+type Port struct {
+	// ID is "port:" HostIP ":" HostPort "/" Proto, plus "->" and the container
+	// ID, so two containers can publish on different host IPs.
+	ID            string `json:"id"`
+	Container     string `json:"container"`
+	Proto         string `json:"proto"`
+	HostIP        string `json:"hostIP"`
+	HostPort      int    `json:"hostPort"`
+	ContainerPort int    `json:"containerPort"`
+}
+
+// DNS name sources.
+const (
+	// NameEmbeddedDNS is a name answered by Docker's embedded DNS (127.0.0.11)
+	// on a user-defined network: container names, aliases, --link aliases.
+	NameEmbeddedDNS = "embedded-dns"
+	// NameHosts is a name written to a container's /etc/hosts by --link on the
+	// default bridge.
+	NameHosts = "hosts"
+)
+
+// DNSName is a name that resolves to one or more containers, valid within a
+// scope: a network (every member can resolve it) or one container (a --link
+// alias only the linking container sees).
+type DNSName struct {
+	// ID is "dns:" + Scope + "/" + Name.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Scope is a network ID or a container ID.
+	Scope  string `json:"scope"`
+	Source string `json:"source"`
+}
+
+// EdgeKind names a relation between two nodes.
+type EdgeKind string
+
+// Edge kinds. The first group is stored in Model.Edges; the second is derived
+// from ownership fields by AllEdges.
+const (
+	EdgeVethPeer   EdgeKind = "veth-peer"   // interface ↔ interface (From < To)
+	EdgeMaster     EdgeKind = "master"      // port interface → bridge it is enslaved to
+	EdgeLower      EdgeKind = "lower"       // macvlan/vlan/vxlan → parent interface
+	EdgePortMap    EdgeKind = "port-map"    // port → container (DNAT), Label: container interface ID
+	EdgeResolvesTo EdgeKind = "resolves-to" // DNS name → container, Label: the address
+
+	EdgeInNamespace   EdgeKind = "in-namespace"   // interface → namespace
+	EdgeUsesNamespace EdgeKind = "uses-namespace" // container → namespace
+	EdgeAttached      EdgeKind = "attached"       // container → network, Label: endpoint IPv4
+)
+
+// Edge is a directed relation between two node IDs.
+type Edge struct {
+	Kind  EdgeKind `json:"kind"`
+	From  string   `json:"from"`
+	To    string   `json:"to"`
+	Label string   `json:"label,omitempty"`
+}
+
+// New returns an empty model from the given source with the host namespace.
+func New(source, hostname string) *Model {
+	return &Model{
+		Schema:     Schema,
+		Source:     source,
+		Host:       Host{Name: hostname, Namespace: HostNamespaceID},
+		Namespaces: []*Namespace{{ID: HostNamespaceID, Host: true}},
+	}
+}
+
+// NamespaceID is the ID of the namespace created by the named container.
+func NamespaceID(owner string) string { return "ns:" + owner }
+
+// InterfaceID is the ID of the interface name in namespace nsID.
+func InterfaceID(nsID, name string) string { return nsID + "/" + name }
+
+// ContainerID is the ID of the named container.
+func ContainerID(name string) string { return "ctr:" + name }
+
+// NetworkID is the ID of the named network.
+func NetworkID(name string) string { return "net:" + name }
+
+// DNSNameID is the ID of name within scope (a network or container ID).
+func DNSNameID(scope, name string) string { return "dns:" + scope + "/" + name }
+
+// AddEdge appends an edge unless the same edge is already present.
+func (m *Model) AddEdge(kind EdgeKind, from, to, label string) {
+	e := Edge{Kind: kind, From: from, To: to, Label: label}
+	if kind == EdgeVethPeer && to < from {
+		e.From, e.To = to, from
+	}
+	if slices.Contains(m.Edges, e) {
+		return
+	}
+	m.Edges = append(m.Edges, e)
+}
+
+// Warn records a warning for the person reading the model.
+func (m *Model) Warn(msg string) { m.Warnings = append(m.Warnings, msg) }
+
+// AllEdges returns the stored edges plus the ownership edges derived from
+// fields (in-namespace, uses-namespace, attached), sorted.
+func (m *Model) AllEdges() []Edge {
+	out := slices.Clone(m.Edges)
+	for _, i := range m.Interfaces {
+		out = append(out, Edge{Kind: EdgeInNamespace, From: i.ID, To: i.Namespace})
+	}
+	for _, c := range m.Containers {
+		if c.Namespace != "" {
+			out = append(out, Edge{Kind: EdgeUsesNamespace, From: c.ID, To: c.Namespace})
+		}
+		for _, ep := range c.Endpoints {
+			out = append(out, Edge{Kind: EdgeAttached, From: c.ID, To: ep.Network, Label: ep.IPv4})
+		}
+	}
+	sortEdges(out)
+	return out
+}
+
+// Sort puts every list in a stable order (by ID; edges by kind, from, to,
+// label; warnings as produced) so output and golden files are deterministic.
+func (m *Model) Sort() {
+	byID := func(a, b string) int { return cmp.Compare(a, b) }
+	slices.SortFunc(m.Namespaces, func(a, b *Namespace) int {
+		// The host namespace always comes first.
+		if a.Host != b.Host {
+			if a.Host {
+				return -1
+			}
+			return 1
+		}
+		return byID(a.ID, b.ID)
+	})
+	slices.SortFunc(m.Interfaces, func(a, b *Interface) int {
+		return cmp.Or(byID(a.Namespace, b.Namespace), cmp.Compare(a.Index, b.Index), byID(a.Name, b.Name))
+	})
+	slices.SortFunc(m.Networks, func(a, b *Network) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(m.Containers, func(a, b *Container) int { return byID(a.ID, b.ID) })
+	for _, c := range m.Containers {
+		slices.SortFunc(c.Endpoints, func(a, b Endpoint) int { return byID(a.Network, b.Network) })
+	}
+	slices.SortFunc(m.Ports, func(a, b *Port) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(m.Names, func(a, b *DNSName) int { return byID(a.ID, b.ID) })
+	sortEdges(m.Edges)
+}
+
+func sortEdges(es []Edge) {
+	slices.SortFunc(es, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.From, b.From),
+			cmp.Compare(a.To, b.To), cmp.Compare(a.Label, b.Label))
+	})
+}
