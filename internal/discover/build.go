@@ -26,6 +26,7 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 		nsOfCtr:  map[string]string{},
 		links:    map[string]map[int]string{},
 		inodeNS:  map[uint64]string{},
+		linkOf:   map[string]LinkSnapshot{},
 	}
 	if docker != nil {
 		b.m.Host.Engine = docker.Version
@@ -71,6 +72,7 @@ type builder struct {
 	nsOfCtr  map[string]string           // Docker ID → namespace ID
 	links    map[string]map[int]string   // namespace ID → ifindex → interface ID
 	inodeNS  map[uint64]string           // inode → namespace ID
+	linkOf   map[string]LinkSnapshot     // interface ID → what netlink said
 	hostSnap *NamespaceSnapshot
 }
 
@@ -216,6 +218,7 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 		for _, l := range s.Links {
 			id := graph.InterfaceID(ns, l.Name)
 			idx[l.Index] = id
+			b.linkOf[id] = l
 			addrs := slices.Clone(l.Addrs)
 			slices.SortStableFunc(addrs, func(a, c string) int { return cmpFamily(a) - cmpFamily(c) })
 			b.m.Interfaces = append(b.m.Interfaces, &graph.Interface{
@@ -293,8 +296,7 @@ func (b *builder) otherEnd(s *NamespaceSnapshot, ns string, l LinkSnapshot) stri
 		if !ok {
 			continue
 		}
-		i := slices.IndexFunc(b.m.Interfaces, func(x *graph.Interface) bool { return x.ID == cand })
-		if i < 0 || b.m.Interfaces[i].Kind != graph.KindVeth {
+		if c := b.linkOf[cand]; c.Type != "veth" || c.ParentIndex != l.Index {
 			continue
 		}
 		if match != "" {
