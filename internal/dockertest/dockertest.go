@@ -1,0 +1,261 @@
+// Package dockertest is test infrastructure for netviz's live tests: a real
+// dockerd, a locally built image, and networks, containers and veth pairs that
+// carry the io.netviz.owner=test label (or a name prefix) and are removed when
+// the test ends, pass or fail.
+//
+// Live tests run only with NETVIZ_E2E=1. Without it they skip with the
+// reason; with it, anything missing (root, the engine, the image) fails them.
+package dockertest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+// Label marks every engine resource a test creates.
+const Label = "io.netviz.owner"
+
+// LabelValue is the label's value for test resources.
+const LabelValue = "test"
+
+// Image is the test image: busybox-static imported FROM scratch, running
+// `sleep` by default. Override with NETVIZ_TEST_IMAGE.
+var Image = envOr("NETVIZ_TEST_IMAGE", "netviz-test/busybox:latest")
+
+// busyboxPaths are where Debian's busybox-static (and others) put the binary.
+var busyboxPaths = []string{"/bin/busybox", "/usr/bin/busybox"}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// Env is one live test's handle on the engine.
+type Env struct {
+	T      testing.TB
+	Client *client.Client
+	// Prefix starts every name this test creates, unique per test run.
+	Prefix string
+	Ctx    context.Context
+}
+
+// Enabled reports whether live tests were asked for.
+func Enabled() bool { return os.Getenv("NETVIZ_E2E") == "1" }
+
+// Require returns an Env, or skips the test (NETVIZ_E2E unset) or fails it
+// (NETVIZ_E2E=1 but the machine cannot run it).
+func Require(t testing.TB) *Env {
+	t.Helper()
+	if !Enabled() {
+		t.Skip("live test against a real dockerd: set NETVIZ_E2E=1 (as root, with dockerd running) to run it")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("NETVIZ_E2E=1 but not root: live tests enter network namespaces and create veths")
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatalf("docker client: %v", err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		t.Fatalf("NETVIZ_E2E=1 but the Docker engine at %s does not answer (is dockerd running? DOCKER_HOST=%s): %v",
+			cli.DaemonHost(), os.Getenv("DOCKER_HOST"), err)
+	}
+	if err := EnsureImage(ctx, cli); err != nil {
+		t.Fatalf("test image %s: %v", Image, err)
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	return &Env{T: t, Client: cli, Prefix: "nvzt" + hex.EncodeToString(b) + "-", Ctx: ctx}
+}
+
+// EnsureImage imports the test image from the local busybox binary when the
+// engine does not have it: no registry is needed.
+func EnsureImage(ctx context.Context, cli *client.Client) error {
+	if _, err := cli.ImageInspect(ctx, Image); err == nil {
+		return nil
+	} else if !cerrdefs.IsNotFound(err) {
+		return err
+	}
+	rootfs, err := BusyboxRootfs()
+	if err != nil {
+		return err
+	}
+	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: rootfs, SourceName: "-"}, Image,
+		client.ImageImportOptions{Changes: []string{`CMD ["/bin/sleep","3600"]`, "LABEL " + Label + "=" + LabelValue}})
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer res.Close()
+	_, err = io.Copy(io.Discard, res)
+	return err
+}
+
+// BusyboxRootfs is a tar of a minimal root filesystem: a static busybox and
+// the applets the tests use.
+func BusyboxRootfs() (io.Reader, error) {
+	var bin []byte
+	var err error
+	for _, p := range busyboxPaths {
+		if bin, err = os.ReadFile(p); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("no busybox binary (apt-get install busybox-static): %w", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, d := range []string{"bin/", "etc/", "proc/", "sys/", "dev/", "tmp/"} {
+		tw.WriteHeader(&tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755})
+	}
+	tw.WriteHeader(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bin))})
+	tw.Write(bin)
+	for _, applet := range []string{"sh", "sleep", "ping", "ip", "cat", "nslookup", "wget", "nc", "hostname"} {
+		tw.WriteHeader(&tar.Header{Name: filepath.Join("bin", applet), Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777})
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return &buf, nil
+}
+
+// Name prefixes name with the test's unique prefix.
+func (e *Env) Name(name string) string { return e.Prefix + name }
+
+// Network creates a labelled network named Prefix+name and removes it when
+// the test ends. It returns the full name.
+func (e *Env) Network(name string, opts client.NetworkCreateOptions) string {
+	e.T.Helper()
+	full := e.Name(name)
+	if opts.Labels == nil {
+		opts.Labels = map[string]string{}
+	}
+	opts.Labels[Label] = LabelValue
+	if _, err := e.Client.NetworkCreate(e.Ctx, full, opts); err != nil {
+		e.T.Fatalf("create network %s: %v", full, err)
+	}
+	e.T.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := e.Client.NetworkRemove(ctx, full, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			e.T.Errorf("remove network %s: %v", full, err)
+		}
+	})
+	return full
+}
+
+// Spec describes a container to run.
+type Spec struct {
+	// Network is --net: a network's full name, host, none, container:NAME;
+	// empty for the default bridge.
+	Network string
+	Aliases []string // --net-alias
+	Links   []string // --link NAME:ALIAS (full names)
+	// Ports are -p entries as "[ip:]hostPort:containerPort[/proto]".
+	Ports []string
+	IP    string // --ip
+}
+
+// Run creates and starts a labelled container named Prefix+name running the
+// test image's idle command, removed (with force) when the test ends. It
+// returns the container's full name.
+func (e *Env) Run(name string, s Spec) string {
+	e.T.Helper()
+	full := e.Name(name)
+	cfg := &container.Config{Image: Image, Labels: map[string]string{Label: LabelValue}}
+	hc := &container.HostConfig{NetworkMode: container.NetworkMode(s.Network), Links: s.Links}
+	if s.Network == "" {
+		hc.NetworkMode = "bridge"
+	}
+	var nc *network.NetworkingConfig
+	if len(s.Aliases) > 0 || s.IP != "" {
+		ep := &network.EndpointSettings{Aliases: s.Aliases}
+		if s.IP != "" {
+			ep.IPAMConfig = &network.EndpointIPAMConfig{}
+			if err := ep.IPAMConfig.IPv4Address.UnmarshalText([]byte(s.IP)); err != nil {
+				e.T.Fatalf("--ip %s: %v", s.IP, err)
+			}
+		}
+		nc = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{s.Network: ep}}
+	}
+	if len(s.Ports) > 0 {
+		exposed, bindings, err := parsePorts(s.Ports)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		cfg.ExposedPorts, hc.PortBindings = exposed, bindings
+	}
+	if _, err := e.Client.ContainerCreate(e.Ctx, client.ContainerCreateOptions{
+		Name: full, Config: cfg, HostConfig: hc, NetworkingConfig: nc,
+	}); err != nil {
+		e.T.Fatalf("create container %s: %v", full, err)
+	}
+	e.T.Cleanup(func() { e.Remove(full) })
+	if _, err := e.Client.ContainerStart(e.Ctx, full, client.ContainerStartOptions{}); err != nil {
+		e.T.Fatalf("start container %s: %v", full, err)
+	}
+	return full
+}
+
+// Remove force-removes a container this test created; gone already is fine.
+func (e *Env) Remove(full string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := e.Client.ContainerRemove(ctx, full, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+		e.T.Errorf("remove container %s: %v", full, err)
+	}
+}
+
+func parsePorts(specs []string) (network.PortSet, network.PortMap, error) {
+	exposed := network.PortSet{}
+	bindings := network.PortMap{}
+	for _, s := range specs {
+		proto := "tcp"
+		if i := strings.LastIndex(s, "/"); i >= 0 {
+			s, proto = s[:i], s[i+1:]
+		}
+		parts := strings.Split(s, ":")
+		var hostIP, hostPort, ctrPort string
+		switch len(parts) {
+		case 2:
+			hostPort, ctrPort = parts[0], parts[1]
+		case 3:
+			hostIP, hostPort, ctrPort = parts[0], parts[1], parts[2]
+		default:
+			return nil, nil, fmt.Errorf("bad -p %q", s)
+		}
+		port, err := network.ParsePort(ctrPort + "/" + proto)
+		if err != nil {
+			return nil, nil, err
+		}
+		b := network.PortBinding{HostPort: hostPort}
+		if hostIP != "" {
+			if err := b.HostIP.UnmarshalText([]byte(hostIP)); err != nil {
+				return nil, nil, err
+			}
+		}
+		exposed[port] = struct{}{}
+		bindings[port] = append(bindings[port], b)
+	}
+	return exposed, bindings, nil
+}
