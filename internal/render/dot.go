@@ -98,6 +98,11 @@ func q(s string) string { return strconv.Quote(s) }
 
 // small renders text in a smaller, optionally coloured font; "" for no text,
 // since Graphviz rejects an empty <font> element.
+// bold sets a name in bold with a little slack after it: Graphviz measures
+// text with regular Helvetica metrics, and bold or a wider fallback font
+// would otherwise overrun the box.
+func bold(text string) string { return "<b>" + esc(text) + "</b>&#160;" }
+
 func small(text string, size int, color string) string {
 	if text == "" {
 		return ""
@@ -152,13 +157,13 @@ func (d *dotWriter) write() {
 func wired(n *graph.Network) bool { return n.Driver != "host" && n.Driver != "null" }
 
 func (d *dotWriter) title() string {
-	t := "<b>host " + esc(orDash(d.m.Host.Name)) + "</b>"
+	t := bold("host "+orDash(d.m.Host.Name)) + "<br/>"
 	if d.m.Source == graph.SourceSim {
-		t += " · <i>simulated</i>"
+		t += "<i>simulated</i>"
 	} else if d.m.Host.Engine != "" {
-		t += " · Docker " + esc(d.m.Host.Engine)
+		t += "Docker " + esc(d.m.Host.Engine)
 	} else {
-		t += " · no Docker engine"
+		t += "no Docker engine"
 	}
 	running := 0
 	for _, c := range d.m.Containers {
@@ -172,7 +177,7 @@ func (d *dotWriter) title() string {
 			n++
 		}
 	}
-	return t + small(fmt.Sprintf("   %d networks · %d running containers", n, running), 10, "#555555")
+	return t + small(fmt.Sprintf(" · %d networks · %d running containers", n, running), 10, "#555555")
 }
 
 // drawnAddrs drops IPv6 link-local addresses, which every interface has and
@@ -231,8 +236,8 @@ func (d *dotWriter) hostNamespace() {
 		}
 	}
 	if len(hostCtrs) > 0 {
-		d.p("      hostmode [label=<<b>%s</b><br/>%s>, style=\"rounded,filled,bold\", fillcolor=\"#FFF8DC\"];\n",
-			esc(strings.Join(hostCtrs, ", ")), small("--net host: uses the host's own interfaces", 8, "#555555"))
+		d.p("      hostmode [label=<%s<br/>%s>, style=\"rounded,filled,bold\", fillcolor=\"#FFF8DC\"];\n",
+			bold(strings.Join(hostCtrs, ", ")), small("--net host: uses the host's own interfaces", 8, "#555555"))
 	}
 	for _, p := range d.m.Ports {
 		d.p("      %s [label=<%s>, shape=cds, fillcolor=\"#FFF3C4\", color=\"#B8860B\"];\n", q(p.ID), esc(portText(p)))
@@ -265,7 +270,7 @@ func (d *dotWriter) networkCluster(n *graph.Network) {
 	if par := d.x.Interface(n.Parent); par != nil && !d.drawn[par.ID] {
 		members = append(members, par)
 	}
-	label := "<b>" + esc(n.Name) + "</b> " + small(n.Driver, 9, "#555555")
+	label := bold(n.Name) + "<br/>" + small(n.Driver, 9, "#555555")
 	for _, f := range networkFlags(n) {
 		label += "<br/>" + small(f, 9, d.strong(n.ID))
 	}
@@ -318,8 +323,8 @@ func (d *dotWriter) names(netID, indent string) {
 		if n.Scope != netID || d.isContainerName(n) {
 			continue
 		}
-		d.p("%s%s [label=<<b>%s</b><br/>%s>, shape=note, fillcolor=\"#FFFFE0\", color=%q];\n",
-			indent, q(n.ID), esc(n.Name), small("DNS 127.0.0.11", 8, "#555555"), d.strong(netID))
+		d.p("%s%s [label=<%s<br/>%s>, shape=note, fillcolor=\"#FFFFE0\", color=%q];\n",
+			indent, q(n.ID), bold(n.Name), small("DNS 127.0.0.11", 8, "#555555"), d.strong(netID))
 	}
 }
 
@@ -331,7 +336,7 @@ func (d *dotWriter) interfaceNode(indent string, i *graph.Interface, fill, role 
 	if fill != "white" && fill != "#EDEDED" {
 		font, sub = "white", "white"
 	}
-	label := "<b>" + esc(i.Name) + "</b>"
+	label := bold(i.Name)
 	switch {
 	case role != "":
 		label += "<br/>" + small(role, 8, sub)
@@ -361,14 +366,14 @@ func (d *dotWriter) namespaceNode(ns *graph.Namespace) {
 	var head []string
 	for _, c := range ctrs {
 		d.ctrRef[c.ID] = node
-		h := "<b>" + esc(c.Name) + "</b>"
+		h := bold(c.Name)
 		if c.SharesWith != "" {
-			h += " " + small("--net container:"+strings.TrimPrefix(c.SharesWith, "ctr:"), 8, "#555555")
+			h += "<br/>" + small("--net container:"+strings.TrimPrefix(c.SharesWith, "ctr:"), 8, "#555555")
 		} else if c.NetworkMode == graph.ModeNone {
-			h += " " + small("--net none", 8, "#555555")
+			h += "<br/>" + small("--net none", 8, "#555555")
 		}
 		if c.State != "running" {
-			h += " " + small(c.State, 8, "#B00000")
+			h += "<br/>" + small(c.State, 8, "#B00000")
 		}
 		if c.Image != "" {
 			h += "<br/>" + small(c.Image, 8, "#666666")
@@ -402,8 +407,8 @@ func (d *dotWriter) namespaceNode(ns *graph.Namespace) {
 		if i.Kind == graph.KindLoopback {
 			extra = "loopback only"
 		}
-		rows = append(rows, fmt.Sprintf(`<tr><td port="%s" align="left"><font color="%s"><b>%s</b></font></td><td align="left">%s</td><td align="left">%s</td></tr>`,
-			port, color, esc(i.Name), addrs, small(extra, 7, "#777777")))
+		rows = append(rows, fmt.Sprintf(`<tr><td port="%s" align="left"><font color="%s">%s</font></td><td align="left">%s </td><td align="left">%s</td></tr>`,
+			port, color, bold(i.Name), addrs, small(extra, 7, "#777777")))
 	}
 	if len(ifs) == 0 {
 		// No netlink view (not root): show the endpoints Docker reported.
@@ -426,8 +431,8 @@ func (d *dotWriter) stoppedContainers() {
 		}
 		node := q(c.ID)
 		d.ctrRef[c.ID] = node
-		d.p("    %s [label=<<b>%s</b> %s<br/>%s>, fillcolor=\"#F2F2F2\", fontcolor=%q, color=%q, style=\"rounded,filled,dashed\"];\n",
-			node, esc(c.Name), small(c.State, 8, ""), small("--net "+c.NetworkMode, 8, ""), greyText, greyText)
+		d.p("    %s [label=<%s<br/>%s<br/>%s>, fillcolor=\"#F2F2F2\", fontcolor=%q, color=%q, style=\"rounded,filled,dashed\"];\n",
+			node, bold(c.Name), small(c.State, 8, ""), small("--net "+c.NetworkMode, 8, ""), greyText, greyText)
 	}
 }
 

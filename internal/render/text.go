@@ -24,7 +24,7 @@ func Text(w io.Writer, m *graph.Model) error {
 		head += " · no Docker engine"
 	}
 	if up := x.Interface(m.Host.Uplink); up != nil {
-		head += fmt.Sprintf(" · uplink %s %s", up.Name, strings.Join(up.Addrs, " "))
+		head += fmt.Sprintf(" · uplink %s %s", up.Name, strings.Join(drawnAddrs(up.Addrs), " "))
 	}
 	tw.line(0, head)
 
