@@ -30,11 +30,11 @@ func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string
 		return nil, nil, fmt.Errorf("open own network namespace: %w", err)
 	}
 	defer self.Close()
-	host, err := readNamespace(self)
+	host, err := readNamespace(nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read host namespace: %w", err)
 	}
-	host.Host = true
+	host.Host, host.Inode, host.Path = true, self.Inode, self.Path
 	if idx, err := defaultRouteIndex(); err == nil {
 		host.DefaultRouteIndex = idx
 	}
@@ -146,14 +146,22 @@ func openContainerNS(c DockerContainer) (*nsrun.NS, error) {
 }
 
 // readNamespace lists links and addresses in ns with a netlink socket opened
-// inside it. With host given, it also asks which id ns gives the host.
+// inside it; a nil ns is netviz's own namespace, read without switching
+// (which needs no privilege at all). With host given, it also asks which id
+// ns gives the host.
 func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
-	snap := NamespaceSnapshot{Inode: ns.Inode, Path: ns.Path, HostNSID: -1}
+	snap := NamespaceSnapshot{HostNSID: -1}
 	var h *netlink.Handle
-	err := ns.Do(func() (err error) {
+	var err error
+	if ns == nil {
 		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
-		return err
-	})
+	} else {
+		snap.Inode, snap.Path = ns.Inode, ns.Path
+		err = ns.Do(func() (err error) {
+			h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+			return err
+		})
+	}
 	if err != nil {
 		return snap, err
 	}

@@ -177,7 +177,7 @@ func (d *dotWriter) title() string {
 			n++
 		}
 	}
-	return t + small(fmt.Sprintf(" · %d networks · %d running containers", n, running), 10, "#555555")
+	return t + "<br/>" + small(fmt.Sprintf("%d networks · %d running containers", n, running), 10, "#555555")
 }
 
 // drawnAddrs drops IPv6 link-local addresses, which every interface has and

@@ -146,8 +146,8 @@ func endpointLine(x *graph.Index, n *graph.Network, c *graph.Container, ep graph
 	switch {
 	case c.Namespace == graph.HostNamespaceID:
 		fmt.Fprintf(&b, "%s (host namespace)", c.Name)
-	case ep.Interface == "" && ep.IPv4 == "":
-		fmt.Fprintf(&b, "%s", c.Name)
+	case ep.Interface == "":
+		b.WriteString(strings.TrimSpace(c.Name + " " + ep.IPv4))
 	default:
 		fmt.Fprintf(&b, "%s:%s %s", c.Name, ifName, orDash(ep.IPv4))
 	}
