@@ -37,6 +37,10 @@ const LabelValue = "test"
 // `sleep` by default. Override with NETVIZ_TEST_IMAGE.
 var Image = envOr("NETVIZ_TEST_IMAGE", "netviz-test/busybox:latest")
 
+// ScratchImage holds nothing but one static binary, /sleep: no shell, no
+// ping. Probes must work on it as on any other image.
+const ScratchImage = "netviz-test/scratch:latest"
+
 // busyboxPaths are where Debian's busybox-static (and others) put the binary.
 var busyboxPaths = []string{"/bin/busybox", "/usr/bin/busybox"}
 
@@ -83,6 +87,9 @@ func Require(t testing.TB) *Env {
 	if err := EnsureImage(ctx, cli); err != nil {
 		t.Fatalf("test image %s: %v", Image, err)
 	}
+	if err := ensureScratch(ctx, cli); err != nil {
+		t.Fatalf("test image %s: %v", ScratchImage, err)
+	}
 	b := make([]byte, 3)
 	rand.Read(b)
 	return &Env{T: t, Client: cli, Prefix: "nvzt" + hex.EncodeToString(b) + "-", Ctx: ctx}
@@ -102,6 +109,35 @@ func EnsureImage(ctx context.Context, cli *client.Client) error {
 	}
 	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: rootfs, SourceName: "-"}, Image,
 		client.ImageImportOptions{Changes: []string{`CMD ["/bin/sleep","3600"]`, "LABEL " + Label + "=" + LabelValue}})
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer res.Close()
+	_, err = io.Copy(io.Discard, res)
+	return err
+}
+
+func ensureScratch(ctx context.Context, cli *client.Client) error {
+	if _, err := cli.ImageInspect(ctx, ScratchImage); err == nil {
+		return nil
+	}
+	var bin []byte
+	var err error
+	for _, p := range busyboxPaths {
+		if bin, err = os.ReadFile(p); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("no busybox binary (apt-get install busybox-static): %w", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "sleep", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bin))})
+	tw.Write(bin)
+	tw.Close()
+	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: &buf, SourceName: "-"}, ScratchImage,
+		client.ImageImportOptions{Changes: []string{`CMD ["/sleep","3600"]`, "LABEL " + Label + "=" + LabelValue}})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -174,6 +210,8 @@ type Spec struct {
 	// Ports are -p entries as "[ip:]hostPort:containerPort[/proto]".
 	Ports []string
 	IP    string // --ip
+	// Image overrides the test image.
+	Image string
 }
 
 // Run creates and starts a labelled container named Prefix+name running the
@@ -182,7 +220,11 @@ type Spec struct {
 func (e *Env) Run(name string, s Spec) string {
 	e.T.Helper()
 	full := e.Name(name)
-	cfg := &container.Config{Image: Image, Labels: map[string]string{Label: LabelValue}}
+	image := Image
+	if s.Image != "" {
+		image = s.Image
+	}
+	cfg := &container.Config{Image: image, Labels: map[string]string{Label: LabelValue}}
 	hc := &container.HostConfig{NetworkMode: container.NetworkMode(s.Network), Links: s.Links}
 	if s.Network == "" {
 		hc.NetworkMode = "bridge"

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/probe"
+)
+
+// reachOptions are the flags of `netviz reach`.
+type reachOptions struct {
+	asJSON           bool
+	networks         []string
+	timeout          time.Duration
+	retries          int
+	deadline         time.Duration
+	concurrency      int
+	failOnUnexpected bool
+}
+
+func newReachCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &reachOptions{}
+	cmd := &cobra.Command{
+		Use:   "reach",
+		Short: "Measure which running containers reach which, and explain each result",
+		Long: `Ping every address of every running container from every other container's
+network namespace, and set each result beside what Docker's rules predict:
+same network, different bridges isolated, ICC disabled, --net none,
+--net container:X, --net host, macvlan and its host.
+
+Probes run from the host by entering each container's namespace — no docker
+exec, no ping needed in the image. Only the containers' own addresses are
+probed; a pair whose packet would leave this host (macvlan, for instance) is
+reported as not measured instead of sent. Silence ("timeout") and an ICMP
+error ("unreachable") are told apart; a silent pair is retried once.
+
+Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
+		Example: `  # the whole matrix as a table
+  sudo netviz reach
+
+  # only the network of the --net-alias exercise, as JSON
+  sudo netviz reach --network mybridge --json
+
+  # in CI: exit 1 when any measurement contradicts the model
+  sudo netviz reach --fail-on-unexpected`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return reachFn(cmd.Context(), o, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.asJSON, "json", false, "print the matrix as JSON")
+	f.StringArrayVar(&o.networks, "network", nil, "only containers on this Docker `NETWORK` (repeatable)")
+	f.DurationVar(&o.timeout, "timeout", 400*time.Millisecond, "wait this long for replies to each round of pings")
+	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
+	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
+	f.IntVar(&o.concurrency, "concurrency", 16, "namespaces probed at once")
+	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
+	return cmd
+}
+
+func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) error {
+	if o.timeout <= 0 || o.retries < 0 || o.concurrency <= 0 || o.deadline <= 0 {
+		return usageErrorf("--timeout, --deadline and --concurrency must be positive and --retries not negative")
+	}
+	if !discover.Root() {
+		return usageErrorf("netviz reach needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.deadline)
+	defer cancel()
+	m, err := discover.Discover(ctx, discover.Options{})
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if m.Host.Engine == "" {
+		return usageErrorf("%s", firstWarning(m))
+	}
+	if m, err = graph.Subset(m, o.networks); err != nil {
+		return usageErrorf("%v", err)
+	}
+	for _, w := range m.Warnings {
+		io.WriteString(stderr, "netviz: warning: "+w+"\n")
+	}
+	matrix := probe.Measure(ctx, m, probe.OpenContainer, probe.MeasureOptions{
+		Ping:        probe.PingOptions{Timeout: o.timeout, Retries: o.retries},
+		Concurrency: o.concurrency,
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if o.asJSON {
+		err = probe.WriteJSON(stdout, matrix)
+	} else {
+		err = probe.WriteTable(stdout, matrix)
+	}
+	if err != nil {
+		return err
+	}
+	if o.failOnUnexpected && matrix.Counts().Unexpected > 0 {
+		return &exitError{code: exitFindings, err: errUnexpected(matrix.Counts().Unexpected)}
+	}
+	return nil
+}
+
+type errUnexpected int
+
+func (n errUnexpected) Error() string {
+	return fmt.Sprintf("reach: %d measurement(s) contradict the model", int(n))
+}
+
+func firstWarning(m *graph.Model) string {
+	if len(m.Warnings) > 0 {
+		return m.Warnings[0]
+	}
+	return "no Docker engine answered"
+}

@@ -1,0 +1,118 @@
+package probe_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/dockertest"
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/probe"
+	"github.com/netviz/netviz/internal/reach"
+)
+
+// TestLiveReach measures the seed scenarios on a real engine: every cell must
+// agree with the model, and the cases the curriculum teaches come out as
+// taught.
+func TestLiveReach(t *testing.T) {
+	env := dockertest.Require(t)
+	mybridge := env.Network("mybridge", client.NetworkCreateOptions{Driver: "bridge"})
+	var aliased []string
+	for _, n := range []string{"alias1", "alias2", "alias3"} {
+		aliased = append(aliased, env.Run(n, dockertest.Spec{Network: mybridge, Aliases: []string{"alicek106"}}))
+	}
+	pinger := env.Run("ping", dockertest.Spec{Network: mybridge})
+	scratch := env.Run("scratch", dockertest.Spec{Network: mybridge, Image: dockertest.ScratchImage})
+	db := env.Run("db", dockertest.Spec{})
+	web := env.Run("web", dockertest.Spec{Links: []string{db + ":mysql"}})
+	side := env.Run("side", dockertest.Spec{Network: "container:" + web})
+	none := env.Run("none", dockertest.Spec{Network: "none"})
+	noicc := env.Network("noicc", client.NetworkCreateOptions{Driver: "bridge", Options: map[string]string{"com.docker.network.bridge.enable_icc": "false"}})
+	q1 := env.Run("q1", dockertest.Spec{Network: noicc})
+	q2 := env.Run("q2", dockertest.Spec{Network: noicc})
+	inside := env.Network("inside", client.NetworkCreateOptions{Driver: "bridge", Internal: true})
+	in1 := env.Run("in1", dockertest.Spec{Network: inside})
+	in2 := env.Run("in2", dockertest.Spec{Network: inside})
+
+	m, err := discover.Discover(env.Ctx, discover.Options{Client: env.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only this test's containers: never probe anything else on the engine.
+	m, err = graph.Subset(m, []string{mybridge, noicc, inside, "bridge", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := map[string]bool{}
+	for _, c := range []string{pinger, scratch, db, web, side, none, q1, q2, in1, in2} {
+		keep[c] = true
+	}
+	for _, a := range aliased {
+		keep[a] = true
+	}
+	var mine []*graph.Container
+	for _, c := range m.Containers {
+		if keep[c.Name] {
+			mine = append(mine, c)
+		}
+	}
+	m.Containers = mine
+
+	mat := probe.Measure(env.Ctx, m, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 300 * time.Millisecond, Retries: 1}})
+	cell := func(client, target, network string) probe.Cell {
+		t.Helper()
+		for _, c := range mat.Cells {
+			if c.Client == client && c.Target == target && c.Network == network {
+				return c
+			}
+		}
+		t.Fatalf("no cell %s → %s@%s", client, target, network)
+		return probe.Cell{}
+	}
+	for _, c := range mat.Cells {
+		if !c.Agrees {
+			t.Errorf("%s → %s@%s (%s): measured %s, model expected reachable=%v (%s)", c.Client, c.Target, c.Network, c.Addr, c.Measured.Outcome, c.Expected.Reachable, c.Expected.Detail)
+		}
+		if c.Measured.Outcome == probe.Failed {
+			t.Errorf("%s → %s: probe failed: %s", c.Client, c.Target, c.Measured.Detail)
+		}
+	}
+	tests := []struct {
+		client, target, network string
+		want                    probe.Outcome
+		reason                  string
+	}{
+		{pinger, aliased[0], mybridge, probe.Reached, reach.SameNetwork},
+		{scratch, pinger, mybridge, probe.Reached, reach.SameNetwork}, // from an image with no tools
+		{pinger, scratch, mybridge, probe.Reached, reach.SameNetwork},
+		{pinger, web, "bridge", probe.Timeout, reach.IsolatedBridges},
+		{web, aliased[1], mybridge, probe.Timeout, reach.IsolatedBridges},
+		{side, db, "bridge", probe.Reached, reach.SameNetwork}, // container:web behaves as web
+		{side, web, "bridge", probe.Reached, reach.SameNamespace},
+		{none, web, "bridge", probe.Unreachable, reach.NoneMode},
+		{q1, q2, noicc, probe.Timeout, reach.ICCDisabled},
+		{in1, in2, inside, probe.Reached, reach.SameNetwork},
+		{in1, pinger, mybridge, probe.Timeout, reach.IsolatedBridges},
+	}
+	for _, tt := range tests {
+		c := cell(tt.client, tt.target, tt.network)
+		if c.Measured.Outcome != tt.want || c.Expected.Reason != tt.reason {
+			t.Errorf("%s → %s@%s: %s (%s), want %s (%s)", tt.client, tt.target, tt.network, c.Measured.Outcome, c.Expected.Reason, tt.want, tt.reason)
+		}
+	}
+	// --net none has no address: nobody can even name it as a target.
+	for _, c := range mat.Cells {
+		if c.Target == none {
+			t.Errorf("the none container appears as a target: %+v", c)
+		}
+	}
+	// container:X rows equal X's rows.
+	for _, c := range mat.Cells {
+		if c.Client == side && c.Measured.Outcome != cell(web, c.Target, c.Network).Measured.Outcome {
+			t.Errorf("%s and %s disagree on %s", side, web, c.Target)
+		}
+	}
+	t.Logf("%d pairs in %v", len(mat.Cells), mat.Elapsed)
+}

@@ -1,0 +1,56 @@
+package probe
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable writes a matrix as a table a person reads: one line per client
+// and target address, what happened, and why the model expected it.
+// Contradictions are marked UNEXPECTED.
+func WriteTable(w io.Writer, m *Matrix) error {
+	c := m.Counts()
+	fmt.Fprintf(w, "reach on %s: %d pairs in %s — %d reached, %d blocked, %d not measured, %d failed, %d unexpected\n\n",
+		m.Host, c.Pairs, m.Elapsed.Round(time.Millisecond), c.Reached, c.Blocked, c.NotMeasured, c.Failed, c.Unexpected)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT\tTARGET\tADDRESS\tRESULT\tRTT\tWHY")
+	prev := ""
+	for _, cell := range m.Cells {
+		client := cell.Client
+		if client == prev {
+			client = ""
+		}
+		prev = cell.Client
+		result := string(cell.Measured.Outcome)
+		if !cell.Agrees {
+			result += "  UNEXPECTED (model: " + expectWord(cell.Expected.Reachable) + ")"
+		}
+		rtt := ""
+		if cell.Measured.RTT > 0 {
+			rtt = fmt.Sprintf("%.2fms", float64(cell.Measured.RTT)/float64(time.Millisecond))
+		}
+		why := cell.Expected.Detail
+		if cell.Measured.Detail != "" && cell.Measured.Outcome != NotMeasured {
+			why += " [" + cell.Measured.Detail + "]"
+		}
+		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\t%s\n", client, cell.Target, cell.Network, cell.Addr, result, rtt, why)
+	}
+	return tw.Flush()
+}
+
+func expectWord(reachable bool) string {
+	if reachable {
+		return "reachable"
+	}
+	return "blocked"
+}
+
+// WriteJSON writes a matrix as indented JSON ("schema": "netviz/reach/v1").
+func WriteJSON(w io.Writer, m *Matrix) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
