@@ -60,7 +60,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f.DurationVar(&o.timeout, "timeout", 400*time.Millisecond, "wait this long for replies to each round of pings")
 	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
-	f.IntVar(&o.concurrency, "concurrency", 16, "namespaces probed at once")
+	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
 	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
 	return cmd
 }
