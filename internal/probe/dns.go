@@ -125,4 +125,3 @@ func sortAddrs(a []netip.Addr) {
 		}
 	}
 }
-
