@@ -45,6 +45,7 @@ It reads the Docker Engine API and, as root, netlink inside every container's
 network namespace — nothing runs inside the containers.`,
 		Example: `  sudo netviz graph -o net.svg        # draw this host
   sudo netviz graph                    # text summary in the terminal
+  sudo netviz probe alicek106          # DNS round-robin, every answer pinged
   sudo netviz reach                    # who reaches whom, measured and explained
   netviz version`,
 		SilenceUsage:  true,
@@ -55,7 +56,7 @@ network namespace — nothing runs inside the containers.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v\nsee '%s --help'", err, cmd.CommandPath())
 	})
-	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 

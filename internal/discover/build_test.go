@@ -354,7 +354,7 @@ func TestBuildGolden(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "seed.model.json")
 	if *update {
-		for _, p := range []string{golden, "../graph/testdata/seed.model.json", "../render/testdata/seed.model.json", "../reach/testdata/seed.model.json"} {
+		for _, p := range []string{golden, "../graph/testdata/seed.model.json", "../render/testdata/seed.model.json", "../reach/testdata/seed.model.json", "../probe/testdata/seed.model.json"} {
 			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -29,3 +29,17 @@ func ListenICMP(ns *nsrun.NS) (net.PacketConn, error) {
 	}
 	return conn, nil
 }
+
+// DialDNS opens a UDP socket inside ns connected to Docker's embedded
+// resolver at 127.0.0.11:53, which exists only inside container namespaces.
+func DialDNS(ns *nsrun.NS) (net.Conn, error) {
+	var conn net.Conn
+	err := ns.Do(func() (err error) {
+		conn, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(EmbeddedDNS))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open DNS socket: %w", err)
+	}
+	return conn, nil
+}

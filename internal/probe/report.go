@@ -48,9 +48,10 @@ func expectWord(reachable bool) string {
 	return "blocked"
 }
 
-// WriteJSON writes a matrix as indented JSON ("schema": "netviz/reach/v1").
-func WriteJSON(w io.Writer, m *Matrix) error {
+// WriteJSON writes a matrix or report as indented JSON (their "schema" field
+// names the version).
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(m)
+	return enc.Encode(v)
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/probe"
+)
+
+// probeOptions are the flags of `netviz probe`.
+type probeOptions struct {
+	from    []string
+	count   int
+	timeout time.Duration
+	retries int
+	asJSON  bool
+}
+
+func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &probeOptions{}
+	cmd := &cobra.Command{
+		Use:   "probe TARGET",
+		Short: "Resolve a name the way each container would, and ping every answer",
+		Long: `Resolve TARGET (a --net-alias, a container name, a --link alias, or an IP)
+from every running container that could: raw A queries to Docker's embedded
+DNS at 127.0.0.11 from inside the container's namespace on user networks,
+/etc/hosts (read through /proc/PID/root) for --link on the default bridge.
+Shows every answer, which one came first per query (what ping would use:
+Docker rotates the answers), then pings every answer from that container.
+
+Nothing runs inside the containers; needs root.`,
+		Example: `  # the round-robin exercise: three containers under --net-alias alicek106
+  sudo netviz probe alicek106
+
+  # one client, 12 queries, as JSON
+  sudo netviz probe alicek106 --from network_alias_ping --count 12 --json
+
+  # a --link alias on the default bridge
+  sudo netviz probe mysql --from wordpress`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return probeFn(cmd.Context(), args[0], o, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.from, "from", nil, "probe from this `CONTAINER` only (repeatable)")
+	f.IntVar(&o.count, "count", 6, "DNS queries per client")
+	f.DurationVar(&o.timeout, "timeout", 500*time.Millisecond, "wait this long for each DNS answer and each round of pings")
+	f.IntVar(&o.retries, "retries", 1, "extra ping rounds for silent answers")
+	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
+	if o.count <= 0 || o.count > 1000 || o.timeout <= 0 || o.retries < 0 {
+		return usageErrorf("--count must be 1..1000, --timeout positive, --retries not negative")
+	}
+	if !discover.Root() {
+		return usageErrorf("netviz probe needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
+	}
+	m, err := discover.Discover(ctx, discover.Options{})
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if m.Host.Engine == "" {
+		return usageErrorf("%s", firstWarning(m))
+	}
+	rep, err := probe.Probe(ctx, m, target, probe.LiveEnv(), probe.TargetOptions{
+		Count: o.count, Timeout: o.timeout, Retries: o.retries, From: o.from,
+	})
+	if err != nil { // an unknown target or --from container: usage
+		return usageErrorf("%v", err)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if o.asJSON {
+		return probe.WriteJSON(stdout, rep)
+	}
+	return writeProbe(stdout, rep)
+}
+
+func writeProbe(w io.Writer, rep *probe.Report) error {
+	fmt.Fprintf(w, "probe %s from %d client(s) in %s\n", rep.Target, len(rep.Clients), rep.Elapsed.Round(time.Millisecond))
+	for _, c := range rep.Clients {
+		via := map[string]string{"embedded-dns": "Docker's DNS 127.0.0.11", "hosts": "/etc/hosts (--link)", "address": "no lookup: an address"}[c.Via]
+		fmt.Fprintf(w, "\n%s  via %s\n", c.Client, via)
+		if c.Err != "" {
+			fmt.Fprintf(w, "  error: %s\n", c.Err)
+		}
+		if len(c.Lookups) > 0 {
+			var answers []string
+			for _, a := range c.Answers {
+				answers = append(answers, a.String())
+			}
+			fmt.Fprintf(w, "  %d queries, answers: %s\n", len(c.Lookups), strings.Join(answers, " "))
+			type kv struct {
+				addr string
+				n    int
+			}
+			var spread []kv
+			for a, n := range c.FirstAnswers {
+				spread = append(spread, kv{a, n})
+			}
+			sort.Slice(spread, func(i, j int) bool {
+				return spread[i].n > spread[j].n || spread[i].n == spread[j].n && spread[i].addr < spread[j].addr
+			})
+			var parts []string
+			for _, s := range spread {
+				parts = append(parts, fmt.Sprintf("%s ×%d", s.addr, s.n))
+			}
+			fmt.Fprintf(w, "  first answer per query (what ping uses): %s\n", strings.Join(parts, ", "))
+		} else if len(c.Answers) > 0 && c.Via == "hosts" {
+			var answers []string
+			for _, a := range c.Answers {
+				answers = append(answers, a.String())
+			}
+			fmt.Fprintf(w, "  answers: %s\n", strings.Join(answers, " "))
+		} else if len(c.Answers) == 0 && c.Err == "" {
+			fmt.Fprintf(w, "  no answer\n")
+		}
+		for _, p := range c.Pings {
+			rtt := ""
+			if p.RTT > 0 {
+				rtt = fmt.Sprintf(" %.2fms", float64(p.RTT)/float64(time.Millisecond))
+			}
+			detail := ""
+			if p.Detail != "" {
+				detail = " (" + p.Detail + ")"
+			}
+			fmt.Fprintf(w, "  ping %-15s %s%s%s\n", p.Addr, p.Outcome, rtt, detail)
+		}
+	}
+	return nil
+}

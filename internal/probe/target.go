@@ -1,0 +1,195 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/netviz/netviz/internal/graph"
+)
+
+// ReportSchema versions the JSON of a probe report.
+const ReportSchema = "netviz/probe/v1"
+
+// Env is what a probe needs from the machine, so the logic is tested with
+// fakes: a resolver socket and an ICMP socket in a container's namespace, and
+// the container's /etc/hosts.
+type Env struct {
+	DNS   func(c *graph.Container) (net.Conn, error)
+	ICMP  Opener
+	Hosts func(c *graph.Container) (string, error)
+}
+
+// ClientReport is one client's view of the target.
+type ClientReport struct {
+	Client string `json:"client"`
+	// Via is how this client resolves the name: "embedded-dns" (127.0.0.11),
+	// "hosts" (/etc/hosts from --link), or "address" when TARGET is an IP.
+	Via     string       `json:"via"`
+	Lookups []Lookup     `json:"lookups,omitempty"`
+	Answers []netip.Addr `json:"answers"`
+	// FirstAnswers counts which address came first per query: what ping uses.
+	FirstAnswers map[string]int `json:"firstAnswers,omitempty"`
+	Pings        []EchoResult   `json:"pings"`
+	Err          string         `json:"error,omitempty"`
+}
+
+// Report is the result of `netviz probe TARGET`.
+type Report struct {
+	Schema  string         `json:"schema"`
+	Target  string         `json:"target"`
+	Elapsed time.Duration  `json:"elapsedNs"`
+	Clients []ClientReport `json:"clients"`
+}
+
+// UnknownTargetError says no container can resolve the target.
+type UnknownTargetError struct {
+	Target string
+	Known  []string
+}
+
+func (e *UnknownTargetError) Error() string {
+	known := "none"
+	if len(e.Known) > 0 {
+		const most = 15
+		shown := e.Known[:min(len(e.Known), most)]
+		known = strings.Join(shown, ", ")
+		if len(e.Known) > most {
+			known += fmt.Sprintf(" (+%d more)", len(e.Known)-most)
+		}
+	}
+	return fmt.Sprintf("no container resolves %s; names known here: %s", e.Target, known)
+}
+
+// TargetOptions bounds a probe.
+type TargetOptions struct {
+	Count   int           // DNS queries per client
+	Timeout time.Duration // per DNS query and per ping round
+	Retries int
+	From    []string // client container names; empty: every client that can resolve it
+}
+
+// how says how client c would resolve target, or "" if it cannot.
+func how(x *graph.Index, c *graph.Container, target string) string {
+	owner := c
+	if c.SharesWith != "" {
+		if o := x.Container(c.SharesWith); o != nil {
+			owner = o
+		}
+	}
+	for _, n := range x.Model.Names {
+		if !strings.EqualFold(n.Name, target) {
+			continue
+		}
+		if n.Scope == owner.ID {
+			return n.Source
+		}
+		if slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope }) {
+			return n.Source
+		}
+	}
+	return ""
+}
+
+// KnownNames lists the names the model says some container can resolve.
+func KnownNames(m *graph.Model) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range m.Names {
+		if !seen[n.Name] {
+			seen[n.Name] = true
+			out = append(out, n.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Probe resolves target the way each client would and pings every answer
+// from that client's namespace.
+func Probe(ctx context.Context, m *graph.Model, target string, env Env, opts TargetOptions) (*Report, error) {
+	start := time.Now()
+	if opts.Count <= 0 {
+		opts.Count = 6
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 500 * time.Millisecond
+	}
+	x := graph.NewIndex(m)
+	addr, addrErr := netip.ParseAddr(target)
+	isAddr := addrErr == nil
+	var clients []*graph.Container
+	for _, c := range m.Containers {
+		if !c.Running() || c.Namespace == "" {
+			continue
+		}
+		if len(opts.From) > 0 {
+			if slices.Contains(opts.From, c.Name) {
+				clients = append(clients, c)
+			}
+			continue
+		}
+		if isAddr || how(x, c, target) != "" {
+			clients = append(clients, c)
+		}
+	}
+	for _, name := range opts.From {
+		if x.Container(graph.ContainerID(name)) == nil {
+			return nil, fmt.Errorf("--from %s: no running container of that name", name)
+		}
+	}
+	if len(clients) == 0 {
+		return nil, &UnknownTargetError{Target: target, Known: KnownNames(m)}
+	}
+	rep := &Report{Schema: ReportSchema, Target: target}
+	for _, c := range clients {
+		cr := ClientReport{Client: c.Name}
+		switch {
+		case isAddr:
+			cr.Via, cr.Answers = "address", []netip.Addr{addr.Unmap()}
+		default:
+			cr.Via = how(x, c, target)
+			switch cr.Via {
+			case graph.NameHosts:
+				hosts, err := env.Hosts(c)
+				if err != nil {
+					cr.Err = err.Error()
+					break
+				}
+				cr.Answers = HostsLookup(hosts, target)
+			case graph.NameEmbeddedDNS:
+				conn, err := env.DNS(c)
+				if err != nil {
+					cr.Err = err.Error()
+					break
+				}
+				cr.Lookups = Resolve(ctx, conn, target, opts.Count, opts.Timeout)
+				conn.Close()
+				cr.Answers = AnswerSet(cr.Lookups)
+				cr.FirstAnswers = map[string]int{}
+				for a, n := range Spread(cr.Lookups) {
+					cr.FirstAnswers[a.String()] = n
+				}
+			default:
+				cr.Err = fmt.Sprintf("%s cannot resolve %s (not on a network where the name exists)", c.Name, target)
+			}
+		}
+		if len(cr.Answers) > 0 {
+			conn, err := env.ICMP(c)
+			if err != nil {
+				cr.Err = err.Error()
+			} else {
+				cr.Pings = PingAll(ctx, conn, cr.Answers, PingOptions{Timeout: opts.Timeout, Retries: opts.Retries})
+				conn.Close()
+			}
+		}
+		rep.Clients = append(rep.Clients, cr)
+	}
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
