@@ -1,0 +1,227 @@
+package probe
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/netviz/netviz/internal/graph"
+)
+
+// PacketSource is a capture handle on one interface (pcapgo.EthernetHandle on
+// Linux; crafted frames in tests). Close must unblock a pending read.
+type PacketSource interface {
+	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	Close() error
+}
+
+// Point is one interface a probe's packets should cross, as the model says.
+type Point struct {
+	// Interface is the model's interface ID (namespace/name).
+	Interface string `json:"interface"`
+	// Label is how a person names it: "network_alias_ping eth0", "veth1a2b",
+	// "br-3f4d (mybridge)".
+	Label string `json:"label"`
+}
+
+// Sighting is one of our echo packets seen at a point.
+type Sighting struct {
+	Point int
+	Reply bool // echo reply (else request)
+	Src   netip.Addr
+	Dst   netip.Addr
+	Seq   int
+	Time  time.Time
+}
+
+// Frame is a captured frame kept for --pcap.
+type Frame struct {
+	Info gopacket.CaptureInfo
+	Data []byte
+}
+
+// Capture reads every point's source until Stop and keeps the ICMP echo
+// packets that carry the probe's id.
+type Capture struct {
+	id      int
+	sources []PacketSource
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	seen    []Sighting
+	frames  []Frame
+	keep    bool
+}
+
+// StartCapture starts one reader per source; sources[i] captures points[i].
+// With keepFrames the matching frames are kept for a pcap file.
+func StartCapture(sources []PacketSource, id int, keepFrames bool) *Capture {
+	c := &Capture{id: id, sources: sources, keep: keepFrames}
+	for i, src := range sources {
+		if src == nil {
+			continue
+		}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for {
+				data, ci, err := src.ReadPacketData()
+				if err != nil {
+					return
+				}
+				s, ok := decodeEcho(data, id)
+				if !ok {
+					continue
+				}
+				s.Point, s.Time = i, ci.Timestamp
+				c.mu.Lock()
+				c.seen = append(c.seen, s)
+				if c.keep {
+					c.frames = append(c.frames, Frame{Info: ci, Data: data})
+				}
+				c.mu.Unlock()
+			}
+		}()
+	}
+	return c
+}
+
+// Stop closes every source, waits for the readers, and returns what they saw.
+func (c *Capture) Stop() ([]Sighting, []Frame) {
+	for _, s := range c.sources {
+		if s != nil {
+			s.Close()
+		}
+	}
+	c.wg.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.seen, c.frames
+}
+
+// decodeEcho reads an Ethernet frame and reports an ICMPv4 echo request or
+// reply with the given id. Everything else is somebody else's traffic.
+func decodeEcho(data []byte, id int) (Sighting, bool) {
+	p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+	ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+	icmp, _ := p.Layer(layers.LayerTypeICMPv4).(*layers.ICMPv4)
+	if ip == nil || icmp == nil || int(icmp.Id) != id {
+		return Sighting{}, false
+	}
+	var reply bool
+	switch icmp.TypeCode.Type() {
+	case layers.ICMPv4TypeEchoRequest:
+	case layers.ICMPv4TypeEchoReply:
+		reply = true
+	default:
+		return Sighting{}, false
+	}
+	src, _ := netip.AddrFromSlice(ip.SrcIP.To4())
+	dst, _ := netip.AddrFromSlice(ip.DstIP.To4())
+	return Sighting{Reply: reply, Src: src, Dst: dst, Seq: int(icmp.Seq)}, true
+}
+
+// PathPlan lists the interfaces a ping from client to addr crosses, in
+// order, as the model wires them: the client's interface, its host-side
+// veth, the client's bridge, the target's bridge (if another), the target's
+// host-side veth, the target's interface.
+func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point {
+	var target *graph.Container
+	var targetEP graph.Endpoint
+	for _, c := range x.Model.Containers {
+		for _, ep := range c.Endpoints {
+			if p, err := netip.ParsePrefix(ep.IPv4); err == nil && p.Addr() == addr && c.Running() {
+				target, targetEP = c, ep
+			}
+		}
+	}
+	owner := client
+	if client.SharesWith != "" {
+		if o := x.Container(client.SharesWith); o != nil {
+			owner = o
+		}
+	}
+	// The client leaves through its interface on the target's network, else
+	// its first one (the default route).
+	var clientIf string
+	for _, ep := range owner.Endpoints {
+		if ep.Interface != "" && (clientIf == "" || target != nil && ep.Network == targetEP.Network) {
+			clientIf = ep.Interface
+		}
+	}
+	var points []Point
+	add := func(ifID string) {
+		if ifID == "" {
+			return
+		}
+		for _, p := range points {
+			if p.Interface == ifID {
+				return
+			}
+		}
+		i := x.Interface(ifID)
+		if i == nil {
+			return
+		}
+		label := i.Name
+		if owner, ok := strings.CutPrefix(i.Namespace, "ns:"); ok {
+			label = owner + " " + i.Name // the container that created the namespace
+		}
+		for _, n := range x.Model.Networks {
+			if n.Bridge == ifID {
+				label += " (" + n.Name + ")"
+			}
+		}
+		points = append(points, Point{Interface: ifID, Label: label})
+	}
+	hostSide := x.Peer(clientIf)
+	add(clientIf)
+	add(hostSide)
+	add(x.Master(hostSide))
+	if target != nil && targetEP.Interface != "" {
+		targetSide := x.Peer(targetEP.Interface)
+		add(x.Master(targetSide))
+		add(targetSide)
+		add(targetEP.Interface)
+	}
+	return points
+}
+
+// Hops reports, for one target address, the labels of the points where the
+// echo request was seen (in plan order), where the reply was seen, and the
+// last point the request reached when it did not arrive.
+type Hops struct {
+	Request      []string `json:"request"`
+	Reply        []string `json:"reply,omitempty"`
+	StoppedAfter string   `json:"stoppedAfter,omitempty"`
+}
+
+// HopsFor summarises the sightings of echoes to addr along points.
+func HopsFor(points []Point, seen []Sighting, addr netip.Addr) Hops {
+	req := make([]bool, len(points))
+	rep := make([]bool, len(points))
+	for _, s := range seen {
+		switch {
+		case !s.Reply && s.Dst == addr:
+			req[s.Point] = true
+		case s.Reply && s.Src == addr:
+			rep[s.Point] = true
+		}
+	}
+	var h Hops
+	for i, p := range points {
+		if req[i] {
+			h.Request = append(h.Request, p.Label)
+		}
+		if rep[i] {
+			h.Reply = append(h.Reply, p.Label)
+		}
+	}
+	if len(h.Request) > 0 && len(h.Request) < len(points) && !req[len(points)-1] {
+		h.StoppedAfter = h.Request[len(h.Request)-1]
+	}
+	return h
+}
