@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/probe"
 )
 
@@ -21,6 +22,8 @@ type probeOptions struct {
 	timeout time.Duration
 	retries int
 	asJSON  bool
+	noCap   bool
+	pcap    string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -33,7 +36,11 @@ from every running container that could: raw A queries to Docker's embedded
 DNS at 127.0.0.11 from inside the container's namespace on user networks,
 /etc/hosts (read through /proc/PID/root) for --link on the default bridge.
 Shows every answer, which one came first per query (what ping would use:
-Docker rotates the answers), then pings every answer from that container.
+Docker rotates the answers), then pings every answer from that container while
+capturing on the interfaces the model says the packets cross (the client's
+eth0, its host-side veth, the bridge, the target's veth and eth0), and prints
+the hops each ping was seen at and where it stopped. A bridge in [brackets]
+switched the frame between two of its ports, which its own socket never sees.
 
 Nothing runs inside the containers; needs root.`,
 		Example: `  # the round-robin exercise: three containers under --net-alias alicek106
@@ -42,8 +49,8 @@ Nothing runs inside the containers; needs root.`,
   # one client, 12 queries, as JSON
   sudo netviz probe alicek106 --from network_alias_ping --count 12 --json
 
-  # a --link alias on the default bridge
-  sudo netviz probe mysql --from wordpress`,
+  # a --link alias on the default bridge, packets saved for Wireshark
+  sudo netviz probe mysql --from wordpress --pcap mysql.pcap`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return probeFn(cmd.Context(), args[0], o, stdout, stderr)
@@ -55,12 +62,22 @@ Nothing runs inside the containers; needs root.`,
 	f.DurationVar(&o.timeout, "timeout", 500*time.Millisecond, "wait this long for each DNS answer and each round of pings")
 	f.IntVar(&o.retries, "retries", 1, "extra ping rounds for silent answers")
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
+	f.BoolVar(&o.noCap, "no-capture", false, "do not capture packets on the path (faster, no hop path)")
+	f.StringVar(&o.pcap, "pcap", "", "write the captured echo packets to `FILE` (pcap, mode 0600)")
 	return cmd
 }
 
 func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
 	if o.count <= 0 || o.count > 1000 || o.timeout <= 0 || o.retries < 0 {
 		return usageErrorf("--count must be 1..1000, --timeout positive, --retries not negative")
+	}
+	if o.pcap != "" {
+		if o.noCap {
+			return usageErrorf("--pcap needs the capture: drop --no-capture")
+		}
+		if err := output.CheckDir(o.pcap); err != nil {
+			return usageErrorf("%v", err)
+		}
 	}
 	if !discover.Root() {
 		return usageErrorf("netviz probe needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
@@ -73,13 +90,19 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		return usageErrorf("%s", firstWarning(m))
 	}
 	rep, err := probe.Probe(ctx, m, target, probe.LiveEnv(), probe.TargetOptions{
-		Count: o.count, Timeout: o.timeout, Retries: o.retries, From: o.from,
+		Count: o.count, Timeout: o.timeout, Retries: o.retries, From: o.from, Capture: !o.noCap,
 	})
 	if err != nil { // an unknown target or --from container: usage
 		return usageErrorf("%v", err)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if o.pcap != "" {
+		if err := output.WriteFile(o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		fmt.Fprintf(stderr, "netviz: wrote %s (%d packets)\n", o.pcap, len(rep.Frames))
 	}
 	if o.asJSON {
 		return probe.WriteJSON(stdout, rep)
@@ -136,6 +159,20 @@ func writeProbe(w io.Writer, rep *probe.Report) error {
 				detail = " (" + p.Detail + ")"
 			}
 			fmt.Fprintf(w, "  ping %-15s %s%s%s\n", p.Addr, p.Outcome, rtt, detail)
+		}
+		for _, p := range c.Paths {
+			if len(p.Hops.Request) == 0 {
+				fmt.Fprintf(w, "  path %-15s not seen on any capture point\n", p.Addr)
+				continue
+			}
+			line := strings.Join(p.Hops.Request, " → ")
+			switch {
+			case p.Hops.StoppedAfter != "":
+				line += "  ✗ stopped after " + p.Hops.StoppedAfter
+			case len(p.Hops.Reply) > 0:
+				line += fmt.Sprintf("  ↩ reply seen at %d of %d points", len(p.Hops.Reply), len(p.Plan))
+			}
+			fmt.Fprintf(w, "  path %-15s %s\n", p.Addr, line)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,9 @@ type Point struct {
 	// Label is how a person names it: "network_alias_ping eth0", "veth1a2b",
 	// "br-3f4d (mybridge)".
 	Label string `json:"label"`
+	// Bridge marks a Linux bridge: a frame it switches between two of its
+	// ports never reaches its own socket, only routed traffic does.
+	Bridge bool `json:"bridge,omitempty"`
 }
 
 // Sighting is one of our echo packets seen at a point.
@@ -153,6 +157,15 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 		}
 	}
 	var points []Point
+	if target != nil && target.Namespace == client.Namespace {
+		// Its own address: the kernel answers over loopback, never eth0.
+		for _, i := range x.InterfacesIn(client.Namespace) {
+			if i.Kind == graph.KindLoopback {
+				owner, _ := strings.CutPrefix(i.Namespace, "ns:")
+				return []Point{{Interface: i.ID, Label: owner + " " + i.Name + " (own address)"}}
+			}
+		}
+	}
 	add := func(ifID string) {
 		if ifID == "" {
 			return
@@ -175,7 +188,7 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 				label += " (" + n.Name + ")"
 			}
 		}
-		points = append(points, Point{Interface: ifID, Label: label})
+		points = append(points, Point{Interface: ifID, Label: label, Bridge: i.Kind == graph.KindBridge})
 	}
 	hostSide := x.Peer(clientIf)
 	add(clientIf)
@@ -212,15 +225,21 @@ func HopsFor(points []Point, seen []Sighting, addr netip.Addr) Hops {
 		}
 	}
 	var h Hops
+	seenLater := func(i int) bool { return slices.Contains(req[i+1:], true) }
 	for i, p := range points {
-		if req[i] {
+		switch {
+		case req[i]:
 			h.Request = append(h.Request, p.Label)
+		case p.Bridge && seenLater(i):
+			// Switched between two ports of this bridge: it did its job
+			// without the frame reaching the bridge's own socket.
+			h.Request = append(h.Request, "["+p.Label+"]")
 		}
 		if rep[i] {
 			h.Reply = append(h.Reply, p.Label)
 		}
 	}
-	if len(h.Request) > 0 && len(h.Request) < len(points) && !req[len(points)-1] {
+	if len(h.Request) > 0 && !req[len(points)-1] {
 		h.StoppedAfter = h.Request[len(h.Request)-1]
 	}
 	return h

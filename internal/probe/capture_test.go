@@ -54,7 +54,7 @@ func TestCaptureAndHops(t *testing.T) {
 	req := frame(t, "172.17.0.3", "172.17.0.2", 8, id, 1)
 	rep := frame(t, "172.17.0.2", "172.17.0.3", 0, id, 1)
 	other := frame(t, "172.17.0.3", "172.17.0.2", 8, id+1, 1) // another pinger
-	points := []Point{{Label: "web eth0"}, {Label: "veth1a2b"}, {Label: "docker0 (bridge)"}, {Label: "veth3c4d"}, {Label: "db eth0"}}
+	points := []Point{{Label: "web eth0"}, {Label: "veth1a2b"}, {Label: "docker0 (bridge)", Bridge: true}, {Label: "veth3c4d"}, {Label: "db eth0"}}
 
 	t.Run("delivered", func(t *testing.T) {
 		var srcs []PacketSource
@@ -67,6 +67,14 @@ func TestCaptureAndHops(t *testing.T) {
 		}
 		h := HopsFor(points, seen, netip.MustParseAddr("172.17.0.2"))
 		if len(h.Request) != 5 || len(h.Reply) != 5 || h.StoppedAfter != "" {
+			t.Errorf("hops %+v", h)
+		}
+	})
+	t.Run("switched by the bridge", func(t *testing.T) {
+		srcs := []PacketSource{newFakeSource(req), newFakeSource(req), newFakeSource(), newFakeSource(req), newFakeSource(req)}
+		seen, _ := StartCapture(srcs, id, false).Stop()
+		h := HopsFor(points, seen, netip.MustParseAddr("172.17.0.2"))
+		if !slices.Equal(h.Request, []string{"web eth0", "veth1a2b", "[docker0 (bridge)]", "veth3c4d", "db eth0"}) || h.StoppedAfter != "" {
 			t.Errorf("hops %+v", h)
 		}
 	})
@@ -112,6 +120,10 @@ func TestPathPlan(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s → %s: %v, want %v", tt.client, tt.addr, got, tt.want)
 		}
+	}
+	own := PathPlan(x, x.Container("ctr:sidecar"), netip.MustParseAddr("172.17.0.3"))
+	if len(own) != 1 || own[0].Interface != "ns:web/lo" {
+		t.Errorf("own address plan %+v, want only ns:web/lo", own)
 	}
 	labels := PathPlan(x, x.Container("ctr:web"), netip.MustParseAddr("172.17.0.2"))
 	if labels[0].Label != "web eth0" || labels[2].Label != "docker0 (bridge)" {

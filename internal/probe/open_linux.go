@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/nsrun"
 )
@@ -40,6 +42,7 @@ func LiveEnv() Env {
 			defer ns.Close()
 			return DialDNS(ns)
 		},
+		Capture: openCapture,
 		Hosts: func(c *graph.Container) (string, error) {
 			if c.Pid <= 0 {
 				return "", fmt.Errorf("container %s has no process", c.Name)
@@ -66,4 +69,31 @@ func openNS(c *graph.Container) (*nsrun.NS, error) {
 		return nil, fmt.Errorf("container %s exited: its namespace is gone", c.Name)
 	}
 	return ns, err
+}
+
+// openCapture opens an AF_PACKET capture on a model interface, inside the
+// namespace that holds it.
+func openCapture(x *graph.Index, ifID string) (PacketSource, error) {
+	i := x.Interface(ifID)
+	if i == nil {
+		return nil, fmt.Errorf("unknown interface %s", ifID)
+	}
+	if i.Namespace == graph.HostNamespaceID {
+		return pcapgo.NewEthernetHandle(i.Name)
+	}
+	cs := x.ContainersIn(i.Namespace)
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("no container holds %s", ifID)
+	}
+	ns, err := openNS(cs[0])
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Close()
+	var h *pcapgo.EthernetHandle
+	err = ns.Do(func() (err error) {
+		h, err = pcapgo.NewEthernetHandle(i.Name)
+		return err
+	})
+	return h, err
 }

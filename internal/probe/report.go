@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	"text/tabwriter"
 	"time"
 )
@@ -54,4 +57,23 @@ func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// WritePcap writes captured frames as a classic pcap file (Ethernet).
+func WritePcap(w io.Writer, frames []Frame) error {
+	pw := pcapgo.NewWriterNanos(w)
+	if err := pw.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
+		return err
+	}
+	for _, f := range frames {
+		ci := f.Info
+		ci.CaptureLength = len(f.Data)
+		if ci.Length < ci.CaptureLength {
+			ci.Length = ci.CaptureLength
+		}
+		if err := pw.WritePacket(ci, f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"slices"
@@ -23,6 +24,16 @@ type Env struct {
 	DNS   func(c *graph.Container) (net.Conn, error)
 	ICMP  Opener
 	Hosts func(c *graph.Container) (string, error)
+	// Capture opens a capture on one model interface (nil: no capture).
+	Capture func(x *graph.Index, ifID string) (PacketSource, error)
+}
+
+// PathReport is what the capture saw of the pings to one answer.
+type PathReport struct {
+	Addr  netip.Addr `json:"addr"`
+	Plan  []Point    `json:"plan"`
+	Hops  Hops       `json:"hops"`
+	Error string     `json:"error,omitempty"`
 }
 
 // ClientReport is one client's view of the target.
@@ -36,6 +47,7 @@ type ClientReport struct {
 	// FirstAnswers counts which address came first per query: what ping uses.
 	FirstAnswers map[string]int `json:"firstAnswers,omitempty"`
 	Pings        []EchoResult   `json:"pings"`
+	Paths        []PathReport   `json:"paths,omitempty"`
 	Err          string         `json:"error,omitempty"`
 }
 
@@ -45,6 +57,8 @@ type Report struct {
 	Target  string         `json:"target"`
 	Elapsed time.Duration  `json:"elapsedNs"`
 	Clients []ClientReport `json:"clients"`
+	// Frames are the captured echo frames, for --pcap.
+	Frames []Frame `json:"-"`
 }
 
 // UnknownTargetError says no container can resolve the target.
@@ -72,6 +86,9 @@ type TargetOptions struct {
 	Timeout time.Duration // per DNS query and per ping round
 	Retries int
 	From    []string // client container names; empty: every client that can resolve it
+	// Capture records the probe's packets on the interfaces the model says
+	// they cross (Env.Capture must be set).
+	Capture bool
 }
 
 // how says how client c would resolve target, or "" if it cannot.
@@ -180,16 +197,65 @@ func Probe(ctx context.Context, m *graph.Model, target string, env Env, opts Tar
 			}
 		}
 		if len(cr.Answers) > 0 {
-			conn, err := env.ICMP(c)
-			if err != nil {
-				cr.Err = err.Error()
-			} else {
-				cr.Pings = PingAll(ctx, conn, cr.Answers, PingOptions{Timeout: opts.Timeout, Retries: opts.Retries})
-				conn.Close()
-			}
+			frames := pingAndCapture(ctx, x, c, &cr, env, opts)
+			rep.Frames = append(rep.Frames, frames...)
 		}
 		rep.Clients = append(rep.Clients, cr)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// pingAndCapture pings every answer from c, capturing on the union of the
+// answers' planned paths when asked, and fills cr's pings and paths.
+func pingAndCapture(ctx context.Context, x *graph.Index, c *graph.Container, cr *ClientReport, env Env, opts TargetOptions) []Frame {
+	conn, err := env.ICMP(c)
+	if err != nil {
+		cr.Err = err.Error()
+		return nil
+	}
+	defer conn.Close()
+	id := 1 + rand.IntN(0xfffe)
+	var union []Point
+	plans := make([][]Point, len(cr.Answers))
+	var capture *Capture
+	if opts.Capture && env.Capture != nil {
+		index := map[string]int{}
+		for i, a := range cr.Answers {
+			plans[i] = PathPlan(x, c, a)
+			for _, p := range plans[i] {
+				if _, ok := index[p.Interface]; !ok {
+					index[p.Interface] = len(union)
+					union = append(union, p)
+				}
+			}
+		}
+		sources := make([]PacketSource, len(union))
+		for i, p := range union {
+			if src, err := env.Capture(x, p.Interface); err == nil {
+				sources[i] = src
+			}
+		}
+		capture = StartCapture(sources, id, true)
+	}
+	cr.Pings = PingAll(ctx, conn, cr.Answers, PingOptions{Timeout: opts.Timeout, Retries: opts.Retries, ID: id})
+	if capture == nil {
+		return nil
+	}
+	time.Sleep(20 * time.Millisecond) // let the last replies reach every capture point
+	seen, frames := capture.Stop()
+	for i, a := range cr.Answers {
+		// Re-index sightings from the union onto this answer's own plan.
+		var mine []Sighting
+		for _, s := range seen {
+			for j, p := range plans[i] {
+				if p.Interface == union[s.Point].Interface {
+					s.Point = j
+					mine = append(mine, s)
+				}
+			}
+		}
+		cr.Paths = append(cr.Paths, PathReport{Addr: a, Plan: plans[i], Hops: HopsFor(plans[i], mine, a)})
+	}
+	return frames
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/dockertest"
+	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
 )
 
@@ -32,7 +33,7 @@ func TestLiveProbeAlias(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := probe.TargetOptions{Count: 12, Timeout: 500 * time.Millisecond, Retries: 1, From: append([]string{pinger}, group...)}
+	opts := probe.TargetOptions{Count: 12, Timeout: 500 * time.Millisecond, Retries: 1, From: append([]string{pinger}, group...), Capture: true}
 	rep, err := probe.Probe(env.Ctx, m, "alicek106", probe.LiveEnv(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,40 @@ func TestLiveProbeAlias(t *testing.T) {
 				t.Errorf("%s → %s: %s %s", c.Client, p.Addr, p.Outcome, p.Detail)
 			}
 		}
+		// The capture saw each ping at every point the model planned, the
+		// bridge switching it between ports, and the planned veths are the
+		// ones the kernel pairs with the two containers.
+		for _, p := range c.Paths {
+			if p.Hops.StoppedAfter != "" || len(p.Hops.Request) != len(p.Plan) || len(p.Hops.Reply) == 0 {
+				t.Errorf("%s → %s: hops %+v over plan %+v", c.Client, p.Addr, p.Hops, p.Plan)
+				continue
+			}
+			x := graph.NewIndex(m)
+			clientIf := p.Plan[0].Interface
+			if len(p.Plan) == 1 {
+				continue // its own address, over lo
+			}
+			if p.Plan[1].Interface != x.Peer(clientIf) || !p.Plan[2].Bridge || p.Plan[2].Interface != x.Network(graph.NetworkID(net)).Bridge {
+				t.Errorf("%s → %s: plan %+v", c.Client, p.Addr, p.Plan)
+			}
+		}
+	}
+	if len(rep.Frames) == 0 {
+		t.Error("no frames captured for --pcap")
+	}
+
+	// Across bridges the capture shows where Docker's isolation drops it.
+	rep, err = probe.Probe(env.Ctx, m, "mysql", probe.LiveEnv(), probe.TargetOptions{From: []string{wp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dbIPs := rep, rep.Clients[0].Answers
+	cross, err := probe.Probe(env.Ctx, m, dbIPs[0].String(), probe.LiveEnv(), probe.TargetOptions{From: []string{pinger}, Capture: true, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cross.Clients[0].Paths[0]; cross.Clients[0].Pings[0].Outcome != probe.Timeout || p.Hops.StoppedAfter == "" || len(p.Hops.Reply) != 0 {
+		t.Errorf("cross-bridge: ping %+v, hops %+v", cross.Clients[0].Pings[0], p.Hops)
 	}
 
 	rep, err = probe.Probe(env.Ctx, m, "mysql", probe.LiveEnv(), probe.TargetOptions{From: []string{wp}})
