@@ -13,6 +13,7 @@ import (
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/probe"
+	"github.com/netviz/netviz/internal/render"
 )
 
 // probeOptions are the flags of `netviz probe`.
@@ -24,6 +25,7 @@ type probeOptions struct {
 	asJSON  bool
 	noCap   bool
 	pcap    string
+	output  string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -49,6 +51,9 @@ Nothing runs inside the containers; needs root.`,
   # one client, 12 queries, as JSON
   sudo netviz probe alicek106 --from network_alias_ping --count 12 --json
 
+  # draw the answers and paths over the topology
+  sudo netviz probe alicek106 -o probe.svg
+
   # a --link alias on the default bridge, packets saved for Wireshark
   sudo netviz probe mysql --from wordpress --pcap mysql.pcap`,
 		Args: cobra.ExactArgs(1),
@@ -63,6 +68,7 @@ Nothing runs inside the containers; needs root.`,
 	f.IntVar(&o.retries, "retries", 1, "extra ping rounds for silent answers")
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&o.noCap, "no-capture", false, "do not capture packets on the path (faster, no hop path)")
+	f.StringVarP(&o.output, "output", "o", "", "draw the results over the topology to `FILE` (.svg .png .dot .html)")
 	f.StringVar(&o.pcap, "pcap", "", "write the captured echo packets to `FILE` (pcap, mode 0600)")
 	return cmd
 }
@@ -70,6 +76,17 @@ Nothing runs inside the containers; needs root.`,
 func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
 	if o.count <= 0 || o.count > 1000 || o.timeout <= 0 || o.retries < 0 {
 		return usageErrorf("--count must be 1..1000, --timeout positive, --retries not negative")
+	}
+	var outFormat render.Format
+	if o.output != "" {
+		f, err := render.FormatForPath(o.output)
+		if err != nil || !f.NeedsGraphviz() && f != render.FormatDOT {
+			return usageErrorf("-o %s: probe results are drawn as .svg, .png, .dot or .html", o.output)
+		}
+		if err := output.CheckDir(o.output); err != nil {
+			return usageErrorf("%v", err)
+		}
+		outFormat = f
 	}
 	if o.pcap != "" {
 		if o.noCap {
@@ -103,6 +120,13 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 			return &exitError{code: exitUsage, err: err}
 		}
 		fmt.Fprintf(stderr, "netviz: wrote %s (%d packets)\n", o.pcap, len(rep.Frames))
+	}
+	if o.output != "" {
+		ov := probeOverlay(m, rep)
+		if err := output.WriteFile(o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		fmt.Fprintf(stderr, "netviz: wrote %s\n", o.output)
 	}
 	if o.asJSON {
 		return probe.WriteJSON(stdout, rep)

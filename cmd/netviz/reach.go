@@ -10,7 +10,9 @@ import (
 
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/probe"
+	"github.com/netviz/netviz/internal/render"
 )
 
 // reachOptions are the flags of `netviz reach`.
@@ -22,6 +24,7 @@ type reachOptions struct {
 	deadline         time.Duration
 	concurrency      int
 	failOnUnexpected bool
+	output           string
 }
 
 func newReachCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -47,6 +50,9 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
   # only the network of the --net-alias exercise, as JSON
   sudo netviz reach --network mybridge --json
 
+  # the matrix as a picture for the slides
+  sudo netviz reach -o matrix.svg
+
   # in CI: exit 1 when any measurement contradicts the model
   sudo netviz reach --fail-on-unexpected`,
 		Args: cobra.NoArgs,
@@ -61,6 +67,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
 	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
+	f.StringVarP(&o.output, "output", "o", "", "also draw the matrix to `FILE` (.svg .png .dot)")
 	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
 	return cmd
 }
@@ -68,6 +75,17 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) error {
 	if o.timeout <= 0 || o.retries < 0 || o.concurrency <= 0 || o.deadline <= 0 {
 		return usageErrorf("--timeout, --deadline and --concurrency must be positive and --retries not negative")
+	}
+	var outFormat render.Format
+	if o.output != "" {
+		f, err := render.FormatForPath(o.output)
+		if err != nil || (f != render.FormatSVG && f != render.FormatPNG && f != render.FormatDOT) {
+			return usageErrorf("-o %s: the matrix is drawn as .svg, .png or .dot", o.output)
+		}
+		if err := output.CheckDir(o.output); err != nil {
+			return usageErrorf("%v", err)
+		}
+		outFormat = f
 	}
 	if !discover.Root() {
 		return usageErrorf("netviz reach needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
@@ -93,6 +111,13 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if o.output != "" {
+		g := reachGrid(matrix)
+		if err := output.WriteFile(o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		fmt.Fprintf(stderr, "netviz: wrote %s\n", o.output)
 	}
 	if o.asJSON {
 		err = probe.WriteJSON(stdout, matrix)

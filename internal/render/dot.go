@@ -56,6 +56,8 @@ type dotWriter struct {
 	ctrRef map[string]string // container ID → node reference for edges
 	// drawnNet marks networks drawn as a note (no bridge device known).
 	drawnNet map[string]bool
+	// overlay is a measurement drawn over the topology, if any.
+	overlay *Overlay
 }
 
 func newDotWriter(m *graph.Model) *dotWriter {
@@ -149,6 +151,7 @@ func (d *dotWriter) write() {
 	d.p("  }\n")
 
 	d.edges()
+	d.drawOverlay()
 	d.p("}\n")
 }
 

@@ -15,17 +15,22 @@ import (
 // the model's JSON for anyone who wants the raw facts. No scripts or files
 // from elsewhere, so it opens offline in a workshop.
 func HTML(ctx context.Context, w io.Writer, m *graph.Model) error {
-	var svg, text, js bytes.Buffer
+	var svg bytes.Buffer
 	if err := Graphviz(ctx, &svg, m, FormatSVG); err != nil {
 		return err
 	}
+	return htmlPage(w, m, svg.String())
+}
+
+func htmlPage(w io.Writer, m *graph.Model, svgDoc string) error {
+	var text, js bytes.Buffer
 	if err := Text(&text, m); err != nil {
 		return err
 	}
 	if err := graph.WriteJSON(&js, m); err != nil {
 		return err
 	}
-	body := svg.String()
+	body := svgDoc
 	if i := strings.Index(body, "<svg"); i >= 0 {
 		body = body[i:] // drop the XML prolog and DOCTYPE inside HTML
 	}
