@@ -59,3 +59,53 @@ func TestLiveGraph(t *testing.T) {
 		t.Error("a failed run left an output file")
 	}
 }
+
+// TestLiveProbeAndReachCLI runs `netviz probe` and `netviz reach` end to end
+// with every output: table, pictures, pcap (mode 0600), and the errors.
+func TestLiveProbeAndReachCLI(t *testing.T) {
+	env := dockertest.Require(t)
+	net := env.Network("mybridge", client.NetworkCreateOptions{Driver: "bridge"})
+	env.Run("a1", dockertest.Spec{Network: net, Aliases: []string{"alicek106"}})
+	env.Run("a2", dockertest.Spec{Network: net, Aliases: []string{"alicek106"}})
+	pinger := env.Run("ping", dockertest.Spec{Network: net})
+	dir := t.TempDir()
+
+	pcap, svg := filepath.Join(dir, "p.pcap"), filepath.Join(dir, "probe.svg")
+	code, stdout, stderr := runCLI(t, nil, "probe", "alicek106", "--from", pinger, "--pcap", pcap, "-o", svg)
+	if code != exitOK {
+		t.Fatalf("probe: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "first answer per query") || !strings.Contains(stdout, "path ") {
+		t.Errorf("probe output:\n%s", stdout)
+	}
+	if fi, err := os.Stat(pcap); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 100 {
+		t.Errorf("pcap: %v %v", fi, err)
+	}
+	if data, err := os.ReadFile(svg); err != nil || !bytes.Contains(data, []byte("probe alicek106")) {
+		t.Errorf("probe.svg: %v", err)
+	}
+
+	code, _, stderr = runCLI(t, nil, "probe", "no-such-"+env.Prefix, "-o", filepath.Join(dir, "x.svg"))
+	if code != exitUsage || !strings.Contains(stderr, "no container resolves") || !strings.Contains(stderr, "alicek106") {
+		t.Errorf("unknown name: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.svg")); !os.IsNotExist(err) {
+		t.Error("a failed probe left an output file")
+	}
+
+	matrix := filepath.Join(dir, "matrix.svg")
+	code, stdout, stderr = runCLI(t, nil, "reach", "--network", net, "-o", matrix, "--fail-on-unexpected")
+	if code != exitOK {
+		t.Fatalf("reach: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	if !strings.Contains(stdout, "9 pairs") || !strings.Contains(stdout, "0 unexpected") {
+		t.Errorf("reach output:\n%s", stdout)
+	}
+	if _, err := os.Stat(matrix); err != nil {
+		t.Error(err)
+	}
+	code, _, stderr = runCLI(t, nil, "reach", "-o", filepath.Join(dir, "m.json"))
+	if code != exitUsage || !strings.Contains(stderr, "drawn as .svg, .png or .dot") {
+		t.Errorf("reach -o m.json: exit %d, %s", code, stderr)
+	}
+}
