@@ -63,7 +63,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f := cmd.Flags()
 	f.BoolVar(&o.asJSON, "json", false, "print the matrix as JSON")
 	f.StringArrayVar(&o.networks, "network", nil, "only containers on this Docker `NETWORK` (repeatable)")
-	f.DurationVar(&o.timeout, "timeout", 400*time.Millisecond, "wait this long for replies to each round of pings")
+	f.DurationVar(&o.timeout, "timeout", 200*time.Millisecond, "wait this long for replies to each round of pings (local RTTs are well under 2 ms)")
 	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
 	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
