@@ -105,10 +105,13 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	for _, w := range m.Warnings {
 		io.WriteString(stderr, "netviz: warning: "+w+"\n")
 	}
+	prog := newProgress(stderr, "probing namespaces")
 	matrix := probe.Measure(ctx, m, probe.OpenContainer, probe.MeasureOptions{
 		Ping:        probe.PingOptions{Timeout: o.timeout, Retries: o.retries},
 		Concurrency: o.concurrency,
+		Progress:    prog.update,
 	})
+	prog.done()
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -122,7 +125,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	if o.asJSON {
 		err = probe.WriteJSON(stdout, matrix)
 	} else {
-		err = probe.WriteTable(stdout, matrix)
+		err = probe.WriteTable(stdout, matrix, isTerminal(stdout))
 	}
 	if err != nil {
 		return err

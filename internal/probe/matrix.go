@@ -71,6 +71,8 @@ type MeasureOptions struct {
 	Ping PingOptions
 	// Concurrency is how many namespaces are probed at once.
 	Concurrency int
+	// Progress, if set, is called after each namespace with how many are done.
+	Progress func(done, total int)
 }
 
 // Measure pings every target address from every client namespace (once per
@@ -129,7 +131,11 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 			}
 			mu.Lock()
 			results[ns] = res
+			done := len(results)
 			mu.Unlock()
+			if opts.Progress != nil {
+				opts.Progress(done, len(order))
+			}
 		}()
 	}
 	wg.Wait()

@@ -11,10 +11,19 @@ import (
 	"time"
 )
 
+// ANSI colours for a terminal.
+const (
+	ansiGreen = "\x1b[32m"
+	ansiGrey  = "\x1b[90m"
+	ansiRed   = "\x1b[1;31m"
+	ansiReset = "\x1b[0m"
+)
+
 // WriteTable writes a matrix as a table a person reads: one line per client
 // and target address, what happened, and why the model expected it.
-// Contradictions are marked UNEXPECTED.
-func WriteTable(w io.Writer, m *Matrix) error {
+// Contradictions are marked UNEXPECTED. With color (a terminal), results are
+// green, grey or red.
+func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	c := m.Counts()
 	fmt.Fprintf(w, "reach on %s: %d pairs in %s — %d reached, %d blocked, %d not measured, %d failed, %d unexpected\n\n",
 		m.Host, c.Pairs, m.Elapsed.Round(time.Millisecond), c.Reached, c.Blocked, c.NotMeasured, c.Failed, c.Unexpected)
@@ -30,6 +39,17 @@ func WriteTable(w io.Writer, m *Matrix) error {
 		result := string(cell.Measured.Outcome)
 		if !cell.Agrees {
 			result += "  UNEXPECTED (model: " + expectWord(cell.Expected.Reachable) + ")"
+		}
+		if color {
+			// Pad before colouring: tabwriter counts the escape bytes.
+			c := ansiGrey
+			switch {
+			case !cell.Agrees:
+				c = ansiRed
+			case cell.Measured.Outcome == Reached:
+				c = ansiGreen
+			}
+			result = c + fmt.Sprintf("%-11s", result) + ansiReset
 		}
 		rtt := ""
 		if cell.Measured.RTT > 0 {
