@@ -18,14 +18,16 @@ import (
 
 // probeOptions are the flags of `netviz probe`.
 type probeOptions struct {
-	from    []string
-	count   int
-	timeout time.Duration
-	retries int
-	asJSON  bool
-	noCap   bool
-	pcap    string
-	output  string
+	from     []string
+	count    int
+	timeout  time.Duration
+	retries  int
+	asJSON   bool
+	pings    int
+	deadline time.Duration
+	noCap    bool
+	pcap     string
+	output   string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -66,6 +68,8 @@ Nothing runs inside the containers; needs root.`,
 	f.IntVar(&o.count, "count", 6, "DNS queries per client")
 	f.DurationVar(&o.timeout, "timeout", 500*time.Millisecond, "wait this long for each DNS answer and each round of pings")
 	f.IntVar(&o.retries, "retries", 1, "extra ping rounds for silent answers")
+	f.IntVar(&o.pings, "pings", 3, "echo requests to each answer (loss and mean RTT)")
+	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole probe after this long")
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&o.noCap, "no-capture", false, "do not capture packets on the path (faster, no hop path)")
 	f.StringVarP(&o.output, "output", "o", "", "draw the results over the topology to `FILE` (.svg .png .dot .html)")
@@ -74,8 +78,8 @@ Nothing runs inside the containers; needs root.`,
 }
 
 func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
-	if o.count <= 0 || o.count > 1000 || o.timeout <= 0 || o.retries < 0 {
-		return usageErrorf("--count must be 1..1000, --timeout positive, --retries not negative")
+	if o.count <= 0 || o.count > 1000 || o.pings <= 0 || o.pings > 100 || o.timeout <= 0 || o.retries < 0 || o.deadline <= 0 {
+		return usageErrorf("--count must be 1..1000, --pings 1..100, --timeout and --deadline positive, --retries not negative")
 	}
 	var outFormat render.Format
 	if o.output != "" {
@@ -99,6 +103,8 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 	if !discover.Root() {
 		return usageErrorf("netviz probe needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
 	}
+	ctx, cancel := context.WithTimeout(ctx, o.deadline)
+	defer cancel()
 	m, err := discover.Discover(ctx, discover.Options{})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -107,7 +113,7 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		return usageErrorf("%s", firstWarning(m))
 	}
 	rep, err := probe.Probe(ctx, m, target, probe.LiveEnv(), probe.TargetOptions{
-		Count: o.count, Timeout: o.timeout, Retries: o.retries, From: o.from, Capture: !o.noCap,
+		Count: o.count, Timeout: o.timeout, Retries: o.retries, Pings: o.pings, From: o.from, Capture: !o.noCap,
 	})
 	if err != nil { // an unknown target or --from container: usage
 		return usageErrorf("%v", err)
@@ -176,13 +182,13 @@ func writeProbe(w io.Writer, rep *probe.Report) error {
 		for _, p := range c.Pings {
 			rtt := ""
 			if p.RTT > 0 {
-				rtt = fmt.Sprintf(" %.2fms", float64(p.RTT)/float64(time.Millisecond))
+				rtt = fmt.Sprintf(" avg %.2fms", float64(p.RTT)/float64(time.Millisecond))
 			}
 			detail := ""
 			if p.Detail != "" {
 				detail = " (" + p.Detail + ")"
 			}
-			fmt.Fprintf(w, "  ping %-15s %s%s%s\n", p.Addr, p.Outcome, rtt, detail)
+			fmt.Fprintf(w, "  ping %-15s %s%s, %d/%d replies (%.0f%% loss)%s\n", p.Addr, p.Outcome, rtt, p.Received, p.Attempts, p.Loss(), detail)
 		}
 		for _, p := range c.Paths {
 			if len(p.Hops.Request) == 0 {

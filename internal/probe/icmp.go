@@ -38,6 +38,8 @@ type EchoResult struct {
 	Outcome  Outcome       `json:"outcome"`
 	RTT      time.Duration `json:"rttNs,omitempty"`
 	Attempts int           `json:"attempts"`
+	// Received counts replies; with Attempts it gives the loss.
+	Received int `json:"received"`
 	// Detail is the ICMP error seen ("host unreachable from 172.18.0.1") or why
 	// the probe failed.
 	Detail string `json:"detail,omitempty"`
@@ -118,6 +120,9 @@ func PingAll(ctx context.Context, conn net.PacketConn, targets []netip.Addr, opt
 				continue
 			}
 			results[i].Outcome, results[i].RTT, results[i].Detail = outcome, rtt, detail
+			if outcome == Reached {
+				results[i].Received++
+			}
 			pending--
 		}
 	}
@@ -206,4 +211,44 @@ func unreachText(code int) string {
 		return "administratively prohibited"
 	}
 	return fmt.Sprintf("destination unreachable (code %d)", code)
+}
+
+// PingRepeat runs count echo rounds (each with PingAll's retries) and folds
+// them into one result per target: attempts and replies summed (the loss),
+// the mean RTT of the replies, reached if any reply came.
+func PingRepeat(ctx context.Context, conn net.PacketConn, targets []netip.Addr, count int, opts PingOptions) []EchoResult {
+	if count < 1 {
+		count = 1
+	}
+	total := make([]EchoResult, len(targets))
+	var rttSum = make([]time.Duration, len(targets))
+	for n := 0; n < count && ctx.Err() == nil; n++ {
+		for i, r := range PingAll(ctx, conn, targets, opts) {
+			t := &total[i]
+			t.Addr = r.Addr
+			t.Attempts += r.Attempts
+			t.Received += r.Received
+			rttSum[i] += r.RTT
+			switch {
+			case r.Outcome == Reached:
+				t.Outcome = Reached
+			case t.Outcome == "" || t.Outcome == Timeout:
+				t.Outcome, t.Detail = r.Outcome, r.Detail
+			}
+		}
+	}
+	for i := range total {
+		if total[i].Received > 0 {
+			total[i].RTT = rttSum[i] / time.Duration(total[i].Received)
+		}
+	}
+	return total
+}
+
+// Loss is the share of echo requests that got no reply, in percent.
+func (r EchoResult) Loss() float64 {
+	if r.Attempts == 0 {
+		return 0
+	}
+	return 100 * float64(r.Attempts-r.Received) / float64(r.Attempts)
 }

@@ -135,3 +135,15 @@ func TestPingAllStopsOnCancel(t *testing.T) {
 		t.Errorf("outcome %s", res[0].Outcome)
 	}
 }
+
+func TestPingRepeatLoss(t *testing.T) {
+	a := netip.MustParseAddr
+	conn := &fakeConn{alive: map[netip.Addr]bool{a("172.18.0.2"): true}}
+	res := PingRepeat(context.Background(), conn, []netip.Addr{a("172.18.0.2"), a("172.19.0.9")}, 3, PingOptions{Timeout: 10 * time.Millisecond, Retries: 1})
+	if r := res[0]; r.Outcome != Reached || r.Attempts != 3 || r.Received != 3 || r.Loss() != 0 || r.RTT <= 0 {
+		t.Errorf("alive: %+v loss %.0f", r, r.Loss())
+	}
+	if r := res[1]; r.Outcome != Timeout || r.Attempts != 6 || r.Received != 0 || r.Loss() != 100 {
+		t.Errorf("silent: %+v loss %.0f", r, r.Loss())
+	}
+}

@@ -2,7 +2,10 @@ package probe
 
 import (
 	"bytes"
+	"flag"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +52,35 @@ func TestWriteTable(t *testing.T) {
 	// The client is named once per group of rows.
 	if strings.Count(p, "ping ") != 1 {
 		t.Errorf("client repeated:\n%s", p)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// TestReportGolden pins the table and JSON of a matrix.
+func TestReportGolden(t *testing.T) {
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"matrix.table", func(b *bytes.Buffer) error { return WriteTable(b, sampleMatrix(), false) }},
+		{"matrix.json", func(b *bytes.Buffer) error { return WriteJSON(b, sampleMatrix()) }},
+	} {
+		var buf bytes.Buffer
+		if err := f.write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "TestReportGolden", f.name+".golden")
+		if *update {
+			os.MkdirAll(filepath.Dir(golden), 0o755)
+			os.WriteFile(golden, buf.Bytes(), 0o644)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s differs from %s; run go test ./internal/probe -update and review", f.name, golden)
+		}
 	}
 }

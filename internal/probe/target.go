@@ -85,7 +85,9 @@ type TargetOptions struct {
 	Count   int           // DNS queries per client
 	Timeout time.Duration // per DNS query and per ping round
 	Retries int
-	From    []string // client container names; empty: every client that can resolve it
+	// Pings is how many echo rounds go to each answer (loss and mean RTT).
+	Pings int
+	From  []string // client container names; empty: every client that can resolve it
 	// Capture records the probe's packets on the interfaces the model says
 	// they cross (Env.Capture must be set).
 	Capture bool
@@ -238,7 +240,7 @@ func pingAndCapture(ctx context.Context, x *graph.Index, c *graph.Container, cr 
 		}
 		capture = StartCapture(sources, id, true)
 	}
-	cr.Pings = PingAll(ctx, conn, cr.Answers, PingOptions{Timeout: opts.Timeout, Retries: opts.Retries, ID: id})
+	cr.Pings = PingRepeat(ctx, conn, cr.Answers, opts.Pings, PingOptions{Timeout: opts.Timeout, Retries: opts.Retries, ID: id})
 	if capture == nil {
 		return nil
 	}
