@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/netviz/netviz/internal/probe"
 )
 
 // TestDocs walks the command tree: every command a person can run says what
@@ -121,5 +125,30 @@ func TestNoEngineWarningNamesSocket(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only net.json (no temp files)", len(entries))
+	}
+}
+
+func TestWriteProbe(t *testing.T) {
+	a := netip.MustParseAddr
+	rep := &probe.Report{Target: "alicek106", Clients: []probe.ClientReport{{
+		Client: "ping", Via: "embedded-dns", Answers: []netip.Addr{a("172.18.0.2"), a("172.18.0.3")},
+		Lookups:      []probe.Lookup{{Answers: []netip.Addr{a("172.18.0.3"), a("172.18.0.2")}}, {Answers: []netip.Addr{a("172.18.0.2"), a("172.18.0.3")}}},
+		FirstAnswers: map[string]int{"172.18.0.2": 1, "172.18.0.3": 1},
+		Pings: []probe.EchoResult{{Addr: a("172.18.0.2"), Outcome: probe.Reached, Attempts: 3, Received: 3, RTT: 200 * time.Microsecond},
+			{Addr: a("172.18.0.3"), Outcome: probe.Timeout, Attempts: 6}},
+		Paths: []probe.PathReport{{Addr: a("172.18.0.3"), Plan: make([]probe.Point, 5), Hops: probe.Hops{Request: []string{"ping eth0", "veth1"}, StoppedAfter: "veth1"}}},
+	}}}
+	var plain, color bytes.Buffer
+	writeProbe(&plain, rep, false)
+	writeProbe(&color, rep, true)
+	for _, want := range []string{"via Docker's DNS 127.0.0.11", "2 queries, answers: 172.18.0.2 172.18.0.3",
+		"172.18.0.2 ×1, 172.18.0.3 ×1", "reached avg 0.20ms, 3/3 replies (0% loss)", "timeout, 0/6 replies (100% loss)",
+		"ping eth0 → veth1  ✗ stopped after veth1"} {
+		if !strings.Contains(plain.String(), want) {
+			t.Errorf("probe output lacks %q:\n%s", want, plain.String())
+		}
+	}
+	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(color.String(), "\x1b[32m") {
+		t.Error("colour must appear on a terminal only")
 	}
 }

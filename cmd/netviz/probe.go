@@ -137,14 +137,29 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 	if o.asJSON {
 		return probe.WriteJSON(stdout, rep)
 	}
-	return writeProbe(stdout, rep)
+	return writeProbe(stdout, rep, isTerminal(stdout))
 }
 
-func writeProbe(w io.Writer, rep *probe.Report) error {
+// paint wraps s in an ANSI colour when color is on (a terminal).
+func paint(color bool, code, s string) string {
+	if !color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func outcomeColor(o probe.Outcome) string {
+	if o == probe.Reached {
+		return "32" // green
+	}
+	return "31" // red
+}
+
+func writeProbe(w io.Writer, rep *probe.Report, color bool) error {
 	fmt.Fprintf(w, "probe %s from %d client(s) in %s\n", rep.Target, len(rep.Clients), rep.Elapsed.Round(time.Millisecond))
 	for _, c := range rep.Clients {
 		via := map[string]string{"embedded-dns": "Docker's DNS 127.0.0.11", "hosts": "/etc/hosts (--link)", "address": "no lookup: an address"}[c.Via]
-		fmt.Fprintf(w, "\n%s  via %s\n", c.Client, via)
+		fmt.Fprintf(w, "\n%s  via %s\n", paint(color, "1", c.Client), via)
 		if c.Err != "" {
 			fmt.Fprintf(w, "  error: %s\n", c.Err)
 		}
@@ -188,7 +203,7 @@ func writeProbe(w io.Writer, rep *probe.Report) error {
 			if p.Detail != "" {
 				detail = " (" + p.Detail + ")"
 			}
-			fmt.Fprintf(w, "  ping %-15s %s%s, %d/%d replies (%.0f%% loss)%s\n", p.Addr, p.Outcome, rtt, p.Received, p.Attempts, p.Loss(), detail)
+			fmt.Fprintf(w, "  ping %-15s %s%s, %d/%d replies (%.0f%% loss)%s\n", p.Addr, paint(color, outcomeColor(p.Outcome), string(p.Outcome)), rtt, p.Received, p.Attempts, p.Loss(), detail)
 		}
 		for _, p := range c.Paths {
 			if len(p.Hops.Request) == 0 {
@@ -198,9 +213,9 @@ func writeProbe(w io.Writer, rep *probe.Report) error {
 			line := strings.Join(p.Hops.Request, " → ")
 			switch {
 			case p.Hops.StoppedAfter != "":
-				line += "  ✗ stopped after " + p.Hops.StoppedAfter
+				line += paint(color, "31", "  ✗ stopped after "+p.Hops.StoppedAfter)
 			case len(p.Hops.Reply) > 0:
-				line += fmt.Sprintf("  ↩ reply seen at %d of %d points", len(p.Hops.Reply), len(p.Plan))
+				line += paint(color, "32", fmt.Sprintf("  ↩ reply seen at %d of %d points", len(p.Hops.Reply), len(p.Plan)))
 			}
 			fmt.Fprintf(w, "  path %-15s %s\n", p.Addr, line)
 		}
