@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netviz/netviz/internal/graph"
@@ -165,44 +166,21 @@ func Probe(ctx context.Context, m *graph.Model, target string, env Env, opts Tar
 	if len(clients) == 0 {
 		return nil, &UnknownTargetError{Target: target, Known: KnownNames(m)}
 	}
-	rep := &Report{Schema: ReportSchema, Target: target}
-	for _, c := range clients {
-		cr := ClientReport{Client: c.Name}
-		switch {
-		case isAddr:
-			cr.Via, cr.Answers = "address", []netip.Addr{addr.Unmap()}
-		default:
-			cr.Via = how(x, c, target)
-			switch cr.Via {
-			case graph.NameHosts:
-				hosts, err := env.Hosts(c)
-				if err != nil {
-					cr.Err = err.Error()
-					break
-				}
-				cr.Answers = HostsLookup(hosts, target)
-			case graph.NameEmbeddedDNS:
-				conn, err := env.DNS(c)
-				if err != nil {
-					cr.Err = err.Error()
-					break
-				}
-				cr.Lookups = Resolve(ctx, conn, target, opts.Count, opts.Timeout)
-				conn.Close()
-				cr.Answers = AnswerSet(cr.Lookups)
-				cr.FirstAnswers = map[string]int{}
-				for a, n := range Spread(cr.Lookups) {
-					cr.FirstAnswers[a.String()] = n
-				}
-			default:
-				cr.Err = fmt.Sprintf("%s cannot resolve %s (not on a network where the name exists)", c.Name, target)
-			}
-		}
-		if len(cr.Answers) > 0 {
-			frames := pingAndCapture(ctx, x, c, &cr, env, opts)
-			rep.Frames = append(rep.Frames, frames...)
-		}
-		rep.Clients = append(rep.Clients, cr)
+	rep := &Report{Schema: ReportSchema, Target: target, Clients: make([]ClientReport, len(clients))}
+	frames := make([][]Frame, len(clients))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, probeConcurrency)
+	for ci, c := range clients {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rep.Clients[ci], frames[ci] = probeClient(ctx, x, c, target, isAddr, addr, env, opts)
+		}()
+	}
+	wg.Wait()
+	for _, f := range frames {
+		rep.Frames = append(rep.Frames, f...)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
@@ -260,4 +238,47 @@ func pingAndCapture(ctx context.Context, x *graph.Index, c *graph.Container, cr 
 		cr.Paths = append(cr.Paths, PathReport{Addr: a, Plan: plans[i], Hops: HopsFor(plans[i], mine, a)})
 	}
 	return frames
+}
+
+// probeConcurrency bounds how many clients are probed at once.
+const probeConcurrency = 8
+
+// probeClient resolves target as client c would and pings every answer.
+func probeClient(ctx context.Context, x *graph.Index, c *graph.Container, target string, isAddr bool, addr netip.Addr, env Env, opts TargetOptions) (ClientReport, []Frame) {
+	var frames []Frame
+	cr := ClientReport{Client: c.Name}
+	switch {
+	case isAddr:
+		cr.Via, cr.Answers = "address", []netip.Addr{addr.Unmap()}
+	default:
+		cr.Via = how(x, c, target)
+		switch cr.Via {
+		case graph.NameHosts:
+			hosts, err := env.Hosts(c)
+			if err != nil {
+				cr.Err = err.Error()
+				break
+			}
+			cr.Answers = HostsLookup(hosts, target)
+		case graph.NameEmbeddedDNS:
+			conn, err := env.DNS(c)
+			if err != nil {
+				cr.Err = err.Error()
+				break
+			}
+			cr.Lookups = Resolve(ctx, conn, target, opts.Count, opts.Timeout)
+			conn.Close()
+			cr.Answers = AnswerSet(cr.Lookups)
+			cr.FirstAnswers = map[string]int{}
+			for a, n := range Spread(cr.Lookups) {
+				cr.FirstAnswers[a.String()] = n
+			}
+		default:
+			cr.Err = fmt.Sprintf("%s cannot resolve %s (not on a network where the name exists)", c.Name, target)
+		}
+	}
+	if len(cr.Answers) > 0 {
+		frames = pingAndCapture(ctx, x, c, &cr, env, opts)
+	}
+	return cr, frames
 }

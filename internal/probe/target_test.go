@@ -7,7 +7,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,9 +33,13 @@ func seedModel(t *testing.T) *graph.Model {
 // fakeEnv answers alicek106 from the fake resolver, serves web's /etc/hosts,
 // and pings over a fakeConn where every model address is alive.
 func fakeEnv(t *testing.T, dnsFor *[]string) Env {
+	var mu sync.Mutex
 	return Env{
 		DNS: func(c *graph.Container) (net.Conn, error) {
+			mu.Lock()
 			*dnsFor = append(*dnsFor, c.Name)
+			slices.Sort(*dnsFor)
+			mu.Unlock()
 			return fakeResolver(t), nil
 		},
 		Hosts: func(c *graph.Container) (string, error) {
