@@ -49,7 +49,7 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 	if docker != nil {
 		b.addNetworks(docker.Networks)
 		b.addContainers()
-		b.addNames()
+		graph.DeriveNames(b.m)
 	}
 	b.m.Sort()
 	return b.m
@@ -501,69 +501,4 @@ func (b *builder) endpointInterface(ns string, de DockerEndpoint) string {
 		}
 	}
 	return ""
-}
-
-// addNames records the names each container can resolve: Docker's embedded
-// DNS on user-defined networks (container names, aliases, per-container
-// --link aliases), and /etc/hosts entries from --link on the default bridge.
-func (b *builder) addNames() {
-	x := graph.NewIndex(b.m)
-	ipOn := func(ctrName, netID string) string {
-		c := x.Container(graph.ContainerID(ctrName))
-		if c == nil || !c.Running() {
-			return ""
-		}
-		for _, ep := range c.Endpoints {
-			if ep.Network == netID && ep.IPv4 != "" {
-				addr, _, _ := strings.Cut(ep.IPv4, "/")
-				return addr
-			}
-		}
-		return ""
-	}
-	add := func(scope, name, source, target, ip string) {
-		id := graph.DNSNameID(scope, name)
-		if x.Name(id) == nil && !slices.ContainsFunc(b.m.Names, func(n *graph.DNSName) bool { return n.ID == id }) {
-			b.m.Names = append(b.m.Names, &graph.DNSName{ID: id, Name: name, Scope: scope, Source: source})
-		}
-		b.m.AddEdge(graph.EdgeResolvesTo, id, graph.ContainerID(target), ip)
-	}
-	for _, c := range b.m.Containers {
-		if !c.Running() {
-			continue
-		}
-		for _, ep := range c.Endpoints {
-			n := x.Network(ep.Network)
-			if n == nil || !n.HasEmbeddedDNS() {
-				continue
-			}
-			ip := ipOn(c.Name, n.ID)
-			if ip == "" {
-				continue
-			}
-			for _, name := range append([]string{c.Name}, ep.Aliases...) {
-				add(n.ID, name, graph.NameEmbeddedDNS, c.Name, ip)
-			}
-			for _, l := range ep.Links {
-				if tip := ipOn(l.Target, n.ID); tip != "" {
-					add(c.ID, l.Alias, graph.NameEmbeddedDNS, l.Target, tip)
-				}
-			}
-		}
-		for _, l := range c.Links {
-			defaultNet := ""
-			for _, ep := range c.Endpoints {
-				if n := x.Network(ep.Network); n != nil && n.Default {
-					defaultNet = n.ID
-				}
-			}
-			if defaultNet == "" {
-				continue
-			}
-			if tip := ipOn(l.Target, defaultNet); tip != "" {
-				add(c.ID, l.Alias, graph.NameHosts, l.Target, tip)
-				add(c.ID, l.Target, graph.NameHosts, l.Target, tip)
-			}
-		}
-	}
 }

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"slices"
+	"strings"
+)
+
+// DeriveNames fills m.Names and the resolves-to edges from the containers:
+// on every network with embedded DNS each running member answers to its name
+// and its --net-alias aliases (several members under one alias: every
+// answer), and a --link on a user network adds an alias only the linking
+// container sees; on the default bridge a --link writes the alias and the
+// target's name into the linking container's /etc/hosts. Live discovery and
+// the simulator share it, so both models name things the same way.
+func DeriveNames(m *Model) {
+	m.Names = nil
+	m.Edges = slices.DeleteFunc(m.Edges, func(e Edge) bool { return e.Kind == EdgeResolvesTo })
+	x := NewIndex(m)
+	ipOn := func(ctrName, netID string) string {
+		c := x.Container(ContainerID(ctrName))
+		if c == nil || !c.Running() {
+			return ""
+		}
+		for _, ep := range c.Endpoints {
+			if ep.Network == netID && ep.IPv4 != "" {
+				addr, _, _ := strings.Cut(ep.IPv4, "/")
+				return addr
+			}
+		}
+		return ""
+	}
+	seen := map[string]bool{}
+	seenEdge := map[Edge]bool{}
+	add := func(scope, name, source, target, ip string) {
+		id := DNSNameID(scope, name)
+		if !seen[id] {
+			seen[id] = true
+			m.Names = append(m.Names, &DNSName{ID: id, Name: name, Scope: scope, Source: source})
+		}
+		// A set, not AddEdge's scan: simulations hold tens of thousands.
+		e := Edge{Kind: EdgeResolvesTo, From: id, To: ContainerID(target), Label: ip}
+		if !seenEdge[e] {
+			seenEdge[e] = true
+			m.Edges = append(m.Edges, e)
+		}
+	}
+	for _, c := range m.Containers {
+		if !c.Running() {
+			continue
+		}
+		for _, ep := range c.Endpoints {
+			n := x.Network(ep.Network)
+			if n == nil || !n.HasEmbeddedDNS() {
+				continue
+			}
+			ip := ipOn(c.Name, n.ID)
+			if ip == "" {
+				continue
+			}
+			for _, name := range append([]string{c.Name}, ep.Aliases...) {
+				add(n.ID, name, NameEmbeddedDNS, c.Name, ip)
+			}
+			for _, l := range ep.Links {
+				if tip := ipOn(l.Target, n.ID); tip != "" {
+					add(c.ID, l.Alias, NameEmbeddedDNS, l.Target, tip)
+				}
+			}
+		}
+		defaultNet := ""
+		for _, ep := range c.Endpoints {
+			if n := x.Network(ep.Network); n != nil && n.Default {
+				defaultNet = n.ID
+			}
+		}
+		if defaultNet == "" {
+			continue
+		}
+		for _, l := range c.Links {
+			if tip := ipOn(l.Target, defaultNet); tip != "" {
+				add(c.ID, l.Alias, NameHosts, l.Target, tip)
+				add(c.ID, l.Target, NameHosts, l.Target, tip)
+			}
+		}
+	}
+}
