@@ -1,0 +1,141 @@
+// Package scenario reads what a person would run — a shell script of docker
+// commands or a compose file — into a list of typed commands with their
+// positions, for the simulator to execute and for labs to apply.
+package scenario
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Pos is where a command or word stands in its file.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Error is a scenario problem at a position, printed file:line:col: msg.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Verbs of the commands the simulator understands.
+const (
+	VerbRun               = "run"
+	VerbCreate            = "create"
+	VerbStart             = "start"
+	VerbStop              = "stop"
+	VerbRestart           = "restart"
+	VerbRm                = "rm"
+	VerbNetworkCreate     = "network create"
+	VerbNetworkConnect    = "network connect"
+	VerbNetworkDisconnect = "network disconnect"
+	VerbNetworkRm         = "network rm"
+	// VerbNoop is a read-only command (ps, inspect, images, pull, exec, ...):
+	// accepted, changes nothing.
+	VerbNoop = "noop"
+)
+
+// Placeholders a bulk form such as $(docker ps -a -q) expands to; the engine
+// replaces them with the container names that exist at that step. Angle
+// brackets cannot appear in a container name, so they never collide.
+const (
+	AllContainers     = "<all-containers>"
+	RunningContainers = "<running-containers>"
+)
+
+// Command is one docker command.
+type Command struct {
+	Pos Pos `json:"pos"`
+	// Text is the command as written, for captions and messages.
+	Text string `json:"text"`
+	Verb string `json:"verb"`
+	// Run is set for run and create.
+	Run *RunSpec `json:"run,omitempty"`
+	// Targets are the containers (start/stop/restart/rm) or networks
+	// (network rm) named; placeholders expand at execution.
+	Targets []string `json:"targets,omitempty"`
+	// Force is rm -f / network disconnect -f.
+	Force bool `json:"force,omitempty"`
+	// Network is set for network create.
+	Network *NetworkSpec `json:"network,omitempty"`
+	// Connect is set for network connect/disconnect.
+	Connect *ConnectSpec `json:"connect,omitempty"`
+}
+
+// RunSpec is the networking part of docker run / docker create.
+type RunSpec struct {
+	Name       string     `json:"name,omitempty"`
+	Image      string     `json:"image"`
+	Network    string     `json:"network,omitempty"` // --net/--network: "", bridge, host, none, container:X, a network
+	Aliases    []string   `json:"aliases,omitempty"`
+	Links      []LinkSpec `json:"links,omitempty"`
+	Ports      []PortSpec `json:"ports,omitempty"`
+	PublishAll bool       `json:"publishAll,omitempty"`
+	IP         string     `json:"ip,omitempty"`
+	Hostname   string     `json:"hostname,omitempty"`
+	MAC        string     `json:"mac,omitempty"`
+	DNS        []string   `json:"dns,omitempty"`
+	Detach     bool       `json:"detach,omitempty"`
+	Remove     bool       `json:"rm,omitempty"`
+	Command    []string   `json:"command,omitempty"`
+	Labels     []string   `json:"labels,omitempty"`
+}
+
+// LinkSpec is --link NAME[:ALIAS].
+type LinkSpec struct {
+	Target string `json:"target"`
+	Alias  string `json:"alias"`
+}
+
+// PortSpec is -p [IP:][HOSTPORT:]CONTAINERPORT[/PROTO].
+type PortSpec struct {
+	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      int    `json:"hostPort,omitempty"` // 0: Docker picks one
+	ContainerPort int    `json:"containerPort"`
+	Proto         string `json:"proto"`
+}
+
+// NetworkSpec is docker network create.
+type NetworkSpec struct {
+	Name     string            `json:"name"`
+	Driver   string            `json:"driver"`
+	Subnet   string            `json:"subnet,omitempty"`
+	IPRange  string            `json:"ipRange,omitempty"`
+	Gateway  string            `json:"gateway,omitempty"`
+	Internal bool              `json:"internal,omitempty"`
+	IPv6     bool              `json:"ipv6,omitempty"`
+	Options  map[string]string `json:"options,omitempty"`
+	Labels   []string          `json:"labels,omitempty"`
+}
+
+// ConnectSpec is docker network connect/disconnect.
+type ConnectSpec struct {
+	Network   string     `json:"network"`
+	Container string     `json:"container"`
+	Aliases   []string   `json:"aliases,omitempty"`
+	IP        string     `json:"ip,omitempty"`
+	Links     []LinkSpec `json:"links,omitempty"`
+}
+
+// Scenario is a parsed file.
+type Scenario struct {
+	File     string    `json:"file"`
+	Commands []Command `json:"commands"`
+}
+
+// shortText trims a command for captions.
+func shortText(s string) string {
+	s = strings.ReplaceAll(s, "\\\n", " ") // backslash continuations
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}

@@ -1,0 +1,544 @@
+package scenario
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// ParseShell reads a shell script of docker commands, exactly as people
+// write them: comments, backslash continuations, quotes, `sudo docker …`,
+// `docker container run …`, and `$(docker ps -a -q)` bulk forms. Anything
+// that is not a docker command, an unknown docker command, or a flag docker
+// would reject is an *Error at file:line:col.
+func ParseShell(r io.Reader, file string) (*Scenario, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	f, err := syntax.NewParser(syntax.KeepComments(false)).Parse(bytes.NewReader(src), file)
+	if err != nil {
+		if pe, ok := err.(syntax.ParseError); ok {
+			return nil, &Error{Pos{file, int(pe.Pos.Line()), int(pe.Pos.Col())}, pe.Text}
+		}
+		return nil, &Error{Pos{file, 1, 1}, err.Error()}
+	}
+	sc := &Scenario{File: file}
+	for _, stmt := range f.Stmts {
+		if err := walkStmt(sc, src, stmt); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
+}
+
+func posOf(file string, p syntax.Pos) Pos { return Pos{file, int(p.Line()), int(p.Col())} }
+
+// walkStmt accepts plain commands and `a && b`/`a; b` lists of them. A panic
+// inside the shell library becomes an error at the statement, never a crash.
+func walkStmt(sc *Scenario, src []byte, stmt *syntax.Stmt) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{posOf(sc.File, stmt.Pos()), fmt.Sprintf("cannot read this command (%v)", r)}
+		}
+	}()
+	switch cmd := stmt.Cmd.(type) {
+	case *syntax.CallExpr:
+		c, err := parseCall(sc.File, src, cmd)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			sc.Commands = append(sc.Commands, *c)
+		}
+		return nil
+	case *syntax.BinaryCmd:
+		switch cmd.Op {
+		case syntax.AndStmt, syntax.OrStmt:
+			if err := walkStmt(sc, src, cmd.X); err != nil {
+				return err
+			}
+			return walkStmt(sc, src, cmd.Y)
+		case syntax.Pipe, syntax.PipeAll:
+			// `docker inspect x | grep Id`: the docker command is what counts;
+			// what filters its output changes no network.
+			return walkStmt(sc, src, cmd.X)
+		}
+	case nil:
+		return nil
+	}
+	return &Error{posOf(sc.File, stmt.Pos()), "only docker commands are allowed in a scenario"}
+}
+
+// bulkSubst expands $(docker ps -a -q)-style substitutions to placeholders
+// and refuses any other command substitution.
+func bulkSubst(file string) func(io.Writer, *syntax.CmdSubst) error {
+	return func(w io.Writer, cs *syntax.CmdSubst) error {
+		var words []string
+		if len(cs.Stmts) == 1 {
+			if call, ok := cs.Stmts[0].Cmd.(*syntax.CallExpr); ok {
+				for _, a := range call.Args {
+					words = append(words, a.Lit())
+				}
+			}
+		}
+		line := strings.Join(words, " ")
+		for _, w := range []string{"sudo ", "container "} {
+			line = strings.Replace(line, w, "", 1)
+		}
+		switch line {
+		case "docker ps -a -q", "docker ps -aq", "docker ps -qa", "docker ps -q -a", "docker ls -a -q", "docker ls -aq":
+			_, err := io.WriteString(w, AllContainers)
+			return err
+		case "docker ps -q":
+			_, err := io.WriteString(w, RunningContainers)
+			return err
+		}
+		return &Error{posOf(file, cs.Pos()), "only $(docker ps -q) and $(docker ps -a -q) substitutions are understood"}
+	}
+}
+
+// parseCall turns one command line into a Command (nil for an empty line).
+func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error) {
+	if len(call.Assigns) > 0 && len(call.Args) == 0 {
+		return nil, &Error{posOf(file, call.Pos()), "variable assignments are not supported in a scenario"}
+	}
+	cfg := &expand.Config{
+		CmdSubst: bulkSubst(file),
+		// Without this hook the expander calls a nil function (found by
+		// FuzzParseShell with ">()").
+		ProcSubst: func(ps *syntax.ProcSubst) (string, error) {
+			return "", &Error{posOf(file, ps.Pos()), "process substitution is not supported in a scenario"}
+		},
+		Env: expand.ListEnviron(),
+	}
+	var words []string
+	var pos []Pos
+	for _, w := range call.Args {
+		fields, err := expand.Fields(cfg, w)
+		if err != nil {
+			if se, ok := err.(*Error); ok {
+				return nil, se
+			}
+			return nil, &Error{posOf(file, w.Pos()), err.Error()}
+		}
+		for _, f := range fields {
+			// A placeholder may arrive glued to nothing: split it out.
+			words = append(words, f)
+			pos = append(pos, posOf(file, w.Pos()))
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	text := shortText(string(src[call.Pos().Offset():call.End().Offset()]))
+	start := posOf(file, call.Pos())
+	i := 0
+	if words[i] == "sudo" {
+		i++
+		for i < len(words) && strings.HasPrefix(words[i], "-") {
+			i++ // sudo -E, sudo -n
+		}
+	}
+	if i >= len(words) || words[i] != "docker" {
+		at := start
+		if i < len(pos) {
+			at = pos[i]
+		}
+		name := "(nothing)"
+		if i < len(words) {
+			name = words[i]
+		}
+		return nil, &Error{at, fmt.Sprintf("%s: not a docker command (a scenario holds docker commands only)", name)}
+	}
+	i++
+	p := &parser{file: file, words: words[i:], pos: pos[i:], start: start, text: text}
+	return p.command()
+}
+
+type parser struct {
+	file  string
+	words []string
+	pos   []Pos
+	start Pos
+	text  string
+}
+
+func (p *parser) errAt(i int, format string, args ...any) error {
+	at := p.start
+	if i >= 0 && i < len(p.pos) {
+		at = p.pos[i]
+	}
+	return &Error{at, fmt.Sprintf(format, args...)}
+}
+
+// flagErr places a pflag error on the word that caused it.
+func (p *parser) flagErr(prefix string, args []string, offset int, err error) error {
+	msg := err.Error()
+	for i, a := range args {
+		name := strings.SplitN(strings.TrimLeft(a, "-"), "=", 2)[0]
+		if strings.HasPrefix(a, "-") && name != "" && strings.Contains(msg, name) {
+			return p.errAt(offset+i, "%s: %s", prefix, msg)
+		}
+	}
+	return p.errAt(offset, "%s: %s", prefix, msg)
+}
+
+// readOnly are docker commands that change no network: accepted and ignored.
+var readOnly = map[string]bool{
+	"ps": true, "images": true, "inspect": true, "logs": true, "pull": true, "push": true,
+	"exec": true, "attach": true, "top": true, "stats": true, "version": true, "info": true,
+	"-v": true, "--version": true, "login": true, "logout": true, "search": true, "tag": true,
+	"rmi": true, "build": true, "commit": true, "cp": true, "diff": true, "export": true,
+	"history": true, "import": true, "load": true, "save": true, "port": true, "wait": true,
+	"events": true, "kill": true, "pause": true, "unpause": true, "rename": true, "update": true,
+	"volume": true, "image": true, "system": true, "compose": true, "help": true, "prune": true,
+}
+
+func (p *parser) command() (*Command, error) {
+	if len(p.words) == 0 {
+		return nil, p.errAt(-1, "docker: a command is missing")
+	}
+	sub, rest, off := p.words[0], p.words[1:], 1
+	if sub == "container" && len(rest) > 0 {
+		sub, rest, off = rest[0], rest[1:], 2
+		if sub == "prune" || sub == "ls" {
+			return p.noop(), nil
+		}
+	}
+	c := &Command{Pos: p.start, Text: p.text}
+	switch sub {
+	case "run", "create":
+		spec, err := p.runSpec(sub, rest, off)
+		if err != nil {
+			return nil, err
+		}
+		c.Verb, c.Run = sub, spec
+	case "start", "stop", "restart", "rm":
+		targets, force, err := p.lifecycle(sub, rest, off)
+		if err != nil {
+			return nil, err
+		}
+		c.Verb, c.Targets, c.Force = sub, targets, force
+	case "network":
+		return p.network(c, rest, off)
+	default:
+		if readOnly[sub] {
+			return p.noop(), nil
+		}
+		return nil, p.errAt(0, "docker: '%s' is not a docker command", sub)
+	}
+	return c, nil
+}
+
+func (p *parser) noop() *Command {
+	return &Command{Pos: p.start, Text: p.text, Verb: VerbNoop}
+}
+
+// runFlags declares every flag `docker run` accepts (docker 28): the ones
+// that shape networking are read, the rest are accepted and ignored.
+func runFlags(spec *RunSpec) (fs *pflag.FlagSet, links, ports *[]string) {
+	fs = pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false) // options stop at the image, as in docker
+	fs.StringVar(&spec.Name, "name", "", "")
+	fs.StringVar(&spec.Network, "network", "", "")
+	fs.StringVar(&spec.Network, "net", "", "")
+	fs.StringArrayVar(&spec.Aliases, "network-alias", nil, "")
+	fs.StringArrayVar(&spec.Aliases, "net-alias", nil, "")
+	links, ports = new([]string), new([]string)
+	fs.StringArrayVar(links, "link", nil, "")
+	fs.StringArrayVarP(ports, "publish", "p", nil, "")
+	fs.BoolVarP(&spec.PublishAll, "publish-all", "P", false, "")
+	fs.StringVar(&spec.IP, "ip", "", "")
+	fs.StringVarP(&spec.Hostname, "hostname", "h", "", "")
+	fs.StringVar(&spec.MAC, "mac-address", "", "")
+	fs.StringArrayVar(&spec.DNS, "dns", nil, "")
+	fs.BoolVarP(&spec.Detach, "detach", "d", false, "")
+	fs.BoolVar(&spec.Remove, "rm", false, "")
+	fs.StringArrayVarP(&spec.Labels, "label", "l", nil, "")
+	bools := map[string]string{"interactive": "i", "tty": "t", "privileged": "", "init": "", "read-only": "",
+		"no-healthcheck": "", "oom-kill-disable": "", "sig-proxy": "", "disable-content-trust": "", "quiet": "q",
+		"use-api-socket": "", "help": ""}
+	for name, short := range bools {
+		fs.BoolP(name, short, false, "")
+	}
+	values := map[string]string{"add-host": "", "annotation": "", "attach": "a", "blkio-weight": "",
+		"blkio-weight-device": "", "cap-add": "", "cap-drop": "", "cgroup-parent": "", "cgroupns": "",
+		"cidfile": "", "cpu-count": "", "cpu-percent": "", "cpu-period": "", "cpu-quota": "",
+		"cpu-rt-period": "", "cpu-rt-runtime": "", "cpu-shares": "c", "cpus": "", "cpuset-cpus": "",
+		"cpuset-mems": "", "detach-keys": "", "device": "", "device-cgroup-rule": "", "device-read-bps": "",
+		"device-read-iops": "", "device-write-bps": "", "device-write-iops": "", "dns-option": "",
+		"dns-opt": "", "dns-search": "", "domainname": "", "entrypoint": "", "env": "e", "env-file": "",
+		"expose": "", "gpus": "", "group-add": "", "health-cmd": "", "health-interval": "",
+		"health-retries": "", "health-start-interval": "", "health-start-period": "", "health-timeout": "",
+		"io-maxbandwidth": "", "io-maxiops": "", "ip6": "", "ipc": "", "isolation": "", "kernel-memory": "",
+		"label-file": "", "link-local-ip": "", "log-driver": "", "log-opt": "", "memory": "m",
+		"memory-reservation": "", "memory-swap": "", "memory-swappiness": "", "mount": "",
+		"oom-score-adj": "", "pid": "", "pids-limit": "", "platform": "", "pull": "", "restart": "",
+		"runtime": "", "security-opt": "", "shm-size": "", "stop-signal": "", "stop-timeout": "",
+		"storage-opt": "", "sysctl": "", "tmpfs": "", "ulimit": "", "user": "u", "userns": "", "uts": "",
+		"volume": "v", "volume-driver": "", "volumes-from": "", "workdir": "w"}
+	for name, short := range values {
+		fs.StringArrayP(name, short, nil, "")
+	}
+	return fs, links, ports
+}
+
+func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
+	spec := &RunSpec{}
+	fs, links, ports := runFlags(spec)
+	if err := fs.Parse(args); err != nil {
+		return nil, p.flagErr("docker "+sub, args, off, err)
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return nil, p.errAt(off-1, "docker %s: requires at least 1 argument (the image)", sub)
+	}
+	spec.Image, spec.Command = rest[0], rest[1:]
+	if strings.HasPrefix(spec.Network, "container:") && strings.TrimPrefix(spec.Network, "container:") == "" {
+		return nil, p.errAt(off, "docker %s: --net container: needs a container name", sub)
+	}
+	for _, l := range *links {
+		ls, err := parseLink(l)
+		if err != nil {
+			return nil, p.flagErr("docker "+sub, args, off, err)
+		}
+		spec.Links = append(spec.Links, ls)
+	}
+	for _, raw := range *ports {
+		ps, err := ParsePort(raw)
+		if err != nil {
+			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %q for \"-p, --publish\" flag: %v", raw, err))
+		}
+		spec.Ports = append(spec.Ports, ps)
+	}
+	if spec.IP != "" {
+		if _, err := netip.ParseAddr(spec.IP); err != nil {
+			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %q for \"--ip\" flag: not an IP address", spec.IP))
+		}
+	}
+	return spec, nil
+}
+
+func parseLink(s string) (LinkSpec, error) {
+	target, alias, ok := strings.Cut(s, ":")
+	if !ok {
+		alias = target
+	}
+	if target == "" || alias == "" {
+		return LinkSpec{}, fmt.Errorf("invalid argument %q for \"--link\" flag: want NAME[:ALIAS]", s)
+	}
+	return LinkSpec{Target: target, Alias: alias}, nil
+}
+
+// ParsePort reads -p [IP:][HOSTPORT:]CONTAINERPORT[/PROTO].
+func ParsePort(s string) (PortSpec, error) {
+	ps := PortSpec{Proto: "tcp"}
+	body := s
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		body, ps.Proto = s[:i], strings.ToLower(s[i+1:])
+		if ps.Proto != "tcp" && ps.Proto != "udp" && ps.Proto != "sctp" {
+			return ps, fmt.Errorf("unknown protocol %q", ps.Proto)
+		}
+	}
+	var hostPort, ctrPort string
+	if strings.HasPrefix(body, "[") { // [::1]:8080:80
+		end := strings.Index(body, "]")
+		if end < 0 {
+			return ps, fmt.Errorf("unclosed [ in address")
+		}
+		ps.HostIP = body[1:end]
+		body = strings.TrimPrefix(body[end+1:], ":")
+	}
+	parts := strings.Split(body, ":")
+	switch {
+	case len(parts) == 1:
+		ctrPort = parts[0]
+	case len(parts) == 2:
+		hostPort, ctrPort = parts[0], parts[1]
+	case len(parts) == 3 && ps.HostIP == "":
+		ps.HostIP, hostPort, ctrPort = parts[0], parts[1], parts[2]
+	default:
+		return ps, fmt.Errorf("too many colons")
+	}
+	if ps.HostIP != "" {
+		if _, err := netip.ParseAddr(ps.HostIP); err != nil {
+			return ps, fmt.Errorf("%q is not an IP address", ps.HostIP)
+		}
+	}
+	n, err := strconv.Atoi(ctrPort)
+	if err != nil || n < 1 || n > 65535 {
+		return ps, fmt.Errorf("container port %q is not 1-65535", ctrPort)
+	}
+	ps.ContainerPort = n
+	if hostPort != "" {
+		h, err := strconv.Atoi(hostPort)
+		if err != nil || h < 1 || h > 65535 {
+			return ps, fmt.Errorf("host port %q is not 1-65535", hostPort)
+		}
+		ps.HostPort = h
+	}
+	return ps, nil
+}
+
+func (p *parser) lifecycle(sub string, args []string, off int) ([]string, bool, error) {
+	fs := pflag.NewFlagSet(sub, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var force bool
+	switch sub {
+	case "rm":
+		fs.BoolVarP(&force, "force", "f", false, "")
+		fs.BoolP("link", "l", false, "")
+		fs.BoolP("volumes", "v", false, "")
+	case "start":
+		fs.BoolP("attach", "a", false, "")
+		fs.BoolP("interactive", "i", false, "")
+		fs.String("detach-keys", "", "")
+		fs.String("checkpoint", "", "")
+		fs.String("checkpoint-dir", "", "")
+	case "stop", "restart":
+		fs.StringP("time", "t", "", "")
+		fs.StringP("signal", "s", "", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, false, p.flagErr("docker "+sub, args, off, err)
+	}
+	if fs.NArg() == 0 {
+		return nil, false, p.errAt(off-1, "docker %s: requires at least 1 argument", sub)
+	}
+	return fs.Args(), force, nil
+}
+
+func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
+	if len(args) == 0 {
+		return nil, p.errAt(off-1, "docker network: a subcommand is missing (create, connect, disconnect, rm, ls, inspect)")
+	}
+	sub, rest := args[0], args[1:]
+	off++
+	fs := pflag.NewFlagSet("network "+sub, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	prefix := "docker network " + sub
+	switch sub {
+	case "create":
+		n := &NetworkSpec{Driver: "bridge", Options: map[string]string{}}
+		var subnets, ranges, gateways, opts []string
+		fs.StringVarP(&n.Driver, "driver", "d", "bridge", "")
+		fs.StringArrayVar(&subnets, "subnet", nil, "")
+		fs.StringArrayVar(&ranges, "ip-range", nil, "")
+		fs.StringArrayVar(&gateways, "gateway", nil, "")
+		fs.BoolVar(&n.Internal, "internal", false, "")
+		fs.BoolVar(&n.IPv6, "ipv6", false, "")
+		fs.StringArrayVarP(&opts, "opt", "o", nil, "")
+		fs.StringArrayVar(&n.Labels, "label", nil, "")
+		fs.Bool("attachable", false, "")
+		fs.Bool("ingress", false, "")
+		fs.Bool("config-only", false, "")
+		fs.Bool("ipv4", true, "")
+		for _, v := range []string{"aux-address", "config-from", "ipam-driver", "ipam-opt", "scope"} {
+			fs.StringArray(v, nil, "")
+		}
+		if err := fs.Parse(rest); err != nil {
+			return nil, p.flagErr(prefix, rest, off, err)
+		}
+		if fs.NArg() != 1 {
+			return nil, p.errAt(off-1, "%s: requires exactly 1 argument (the network name)", prefix)
+		}
+		n.Name = fs.Arg(0)
+		for _, o := range opts {
+			k, v, _ := strings.Cut(o, "=")
+			n.Options[k] = v
+		}
+		if len(subnets) > 1 || len(ranges) > 1 || len(gateways) > 1 {
+			return nil, p.errAt(off, "%s: one --subnet, --ip-range and --gateway each is supported", prefix)
+		}
+		first := func(v []string) string {
+			if len(v) > 0 {
+				return v[0]
+			}
+			return ""
+		}
+		n.Subnet, n.IPRange, n.Gateway = first(subnets), first(ranges), first(gateways)
+		if n.Subnet != "" {
+			if _, err := netip.ParsePrefix(n.Subnet); err != nil {
+				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --subnet %q", n.Subnet))
+			}
+		}
+		if n.IPRange != "" {
+			if _, err := netip.ParsePrefix(n.IPRange); err != nil || n.Subnet == "" {
+				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --ip-range %q (it needs a --subnet that holds it)", n.IPRange))
+			}
+		}
+		if n.Gateway != "" {
+			if _, err := netip.ParseAddr(n.Gateway); err != nil || n.Subnet == "" {
+				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --gateway %q (it needs a --subnet that holds it)", n.Gateway))
+			}
+		}
+		switch n.Driver {
+		case "bridge", "macvlan", "ipvlan", "overlay":
+		case "host", "null", "none":
+			return nil, p.errAt(off, "%s: only one instance of %q network is allowed", prefix, n.Driver)
+		default:
+			return nil, p.errAt(off, "%s: plugin %q not found", prefix, n.Driver)
+		}
+		c.Verb, c.Network = VerbNetworkCreate, n
+	case "connect", "disconnect":
+		cs := &ConnectSpec{}
+		var links []string
+		force := false
+		if sub == "connect" {
+			fs.StringArrayVar(&cs.Aliases, "alias", nil, "")
+			fs.StringVar(&cs.IP, "ip", "", "")
+			fs.StringArrayVar(&links, "link", nil, "")
+			for _, v := range []string{"ip6", "link-local-ip", "driver-opt", "gw-priority"} {
+				fs.StringArray(v, nil, "")
+			}
+		} else {
+			fs.BoolVarP(&force, "force", "f", false, "")
+		}
+		if err := fs.Parse(rest); err != nil {
+			return nil, p.flagErr(prefix, rest, off, err)
+		}
+		if fs.NArg() != 2 {
+			return nil, p.errAt(off-1, "%s: requires exactly 2 arguments (NETWORK CONTAINER)", prefix)
+		}
+		cs.Network, cs.Container = fs.Arg(0), fs.Arg(1)
+		for _, l := range links {
+			ls, err := parseLink(l)
+			if err != nil {
+				return nil, p.flagErr(prefix, rest, off, err)
+			}
+			cs.Links = append(cs.Links, ls)
+		}
+		c.Verb, c.Connect, c.Force = VerbNetwork(sub), cs, force
+	case "rm", "remove":
+		fs.BoolP("force", "f", false, "")
+		if err := fs.Parse(rest); err != nil {
+			return nil, p.flagErr(prefix, rest, off, err)
+		}
+		if fs.NArg() == 0 {
+			return nil, p.errAt(off-1, "%s: requires at least 1 argument", prefix)
+		}
+		c.Verb, c.Targets = VerbNetworkRm, fs.Args()
+	case "ls", "list", "inspect", "prune":
+		return p.noop(), nil
+	default:
+		return nil, p.errAt(off-1, "docker network: '%s' is not a docker network command", sub)
+	}
+	return c, nil
+}
+
+// VerbNetwork maps connect/disconnect to their verbs.
+func VerbNetwork(sub string) string {
+	if sub == "connect" {
+		return VerbNetworkConnect
+	}
+	return VerbNetworkDisconnect
+}
