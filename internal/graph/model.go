@@ -47,6 +47,9 @@ type Model struct {
 	// Warnings are facts the producer could not gather, in words for a person:
 	// a missing engine, missing privileges, a container that vanished.
 	Warnings []string `json:"warnings,omitempty"`
+
+	// edgeSet makes AddEdge's duplicate check O(1); built on first use.
+	edgeSet map[Edge]struct{}
 }
 
 // Host describes the machine as a whole.
@@ -307,9 +310,17 @@ func (m *Model) AddEdge(kind EdgeKind, from, to, label string) {
 	if kind == EdgeVethPeer && to < from {
 		e.From, e.To = to, from
 	}
-	if slices.Contains(m.Edges, e) {
+	if len(m.edgeSet) != len(m.Edges) {
+		// (Re)build: edges may have been added or removed directly.
+		m.edgeSet = make(map[Edge]struct{}, len(m.Edges))
+		for _, old := range m.Edges {
+			m.edgeSet[old] = struct{}{}
+		}
+	}
+	if _, dup := m.edgeSet[e]; dup {
 		return
 	}
+	m.edgeSet[e] = struct{}{}
 	m.Edges = append(m.Edges, e)
 }
 

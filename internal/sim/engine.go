@@ -1,0 +1,593 @@
+// Package sim is a Docker-faithful network engine without Docker: it executes
+// scenario commands (docker run/create/start/stop/rm, docker network
+// create/connect/disconnect/rm) against an in-memory state that allocates
+// addresses, namespaces, veth pairs and bridge ports the way dockerd does, and
+// turns that state into the same graph.Model live discovery produces.
+//
+// Where Docker's behaviour is subtle the engine encodes what was measured on
+// a real engine (docker.io 20.10, API 1.41); see the findings in sim_test.go.
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netviz/netviz/internal/scenario"
+)
+
+// Options configures an engine.
+type Options struct {
+	// Hostname names the simulated host.
+	Hostname string
+	// EngineVersion is the Docker version whose behaviour to reproduce.
+	EngineVersion string
+}
+
+// DefaultEngineVersion is what the simulator reproduces unless told otherwise.
+const DefaultEngineVersion = "20.10"
+
+// Engine is the simulated daemon's state.
+type Engine struct {
+	opts     Options
+	nets     map[string]*network
+	netOrder []string
+	ctrs     map[string]*container
+	ctrOrder []string
+	anon     int // unnamed containers so far
+	nextPort int // next ephemeral host port for -p CONTAINERPORT
+	// Notes are things worth telling the reader (ignored -p on host mode...).
+	Notes []string
+}
+
+type network struct {
+	name, id, driver string
+	subnet           netip.Prefix
+	ipRange          netip.Prefix
+	gateway          netip.Addr
+	internal, icc    bool
+	ipv6             bool
+	options          map[string]string
+	predefined       bool // bridge, host, none
+	userSubnet       bool // --subnet given
+	used             map[netip.Addr]string
+	last             netip.Addr // serial allocation cursor
+}
+
+type endpoint struct {
+	net     string
+	ip      netip.Addr
+	pinned  netip.Addr // --ip
+	aliases []string
+	links   []scenario.LinkSpec
+	ifname  string
+}
+
+type container struct {
+	name, id, image string
+	hostname        string
+	running         bool
+	mode            string // bridge, host, none, container:NAME, or a network name
+	endpoints       []*endpoint
+	links           []scenario.LinkSpec
+	ports           []scenario.PortSpec
+	boundPorts      []scenario.PortSpec // host ports as allocated at start
+}
+
+// New returns an engine in the state of a fresh dockerd: the predefined
+// networks bridge (docker0, 172.17.0.0/16), host and none.
+func New(opts Options) *Engine {
+	if opts.Hostname == "" {
+		opts.Hostname = "sim"
+	}
+	if opts.EngineVersion == "" {
+		opts.EngineVersion = DefaultEngineVersion
+	}
+	e := &Engine{opts: opts, nets: map[string]*network{}, ctrs: map[string]*container{}, nextPort: 49153}
+	e.addNetwork(&network{name: "bridge", driver: "bridge", subnet: netip.MustParsePrefix("172.17.0.0/16"), predefined: true, icc: true,
+		options: map[string]string{"com.docker.network.bridge.name": "docker0", "com.docker.network.bridge.default_bridge": "true"}})
+	e.addNetwork(&network{name: "host", driver: "host", predefined: true})
+	e.addNetwork(&network{name: "none", driver: "null", predefined: true})
+	return e
+}
+
+func (e *Engine) addNetwork(n *network) {
+	n.id = fakeID("network", n.name)
+	if n.subnet.IsValid() {
+		if !n.gateway.IsValid() {
+			n.gateway = n.subnet.Masked().Addr().Next()
+		}
+		if !n.ipRange.IsValid() {
+			n.ipRange = n.subnet
+		}
+		n.used = map[netip.Addr]string{n.gateway: "gateway"}
+	}
+	e.nets[n.name] = n
+	e.netOrder = append(e.netOrder, n.name)
+}
+
+// fakeID is a stable 64-hex ID for a simulated object.
+func fakeID(kind, name string) string {
+	sum := sha256.Sum256([]byte(kind + "/" + name))
+	return hex.EncodeToString(sum[:])
+}
+
+// DaemonError is an error the daemon would answer, at a scenario position.
+type DaemonError struct {
+	Pos scenario.Pos
+	Msg string
+}
+
+func (e *DaemonError) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func daemonErr(c scenario.Command, format string, args ...any) error {
+	return &DaemonError{Pos: c.Pos, Msg: "Error response from daemon: " + fmt.Sprintf(format, args...)}
+}
+
+// Apply executes every command of a scenario in order, stopping at the first
+// error the daemon would have returned.
+func (e *Engine) Apply(sc *scenario.Scenario) error {
+	for _, c := range sc.Commands {
+		if err := e.Exec(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Exec executes one command.
+func (e *Engine) Exec(c scenario.Command) error {
+	switch c.Verb {
+	case scenario.VerbNoop:
+		return nil
+	case scenario.VerbRun, scenario.VerbCreate:
+		ctr, err := e.create(c)
+		if err != nil {
+			return err
+		}
+		if c.Verb == scenario.VerbRun {
+			return e.start(c, ctr)
+		}
+		return nil
+	case scenario.VerbStart, scenario.VerbStop, scenario.VerbRestart, scenario.VerbRm:
+		for _, name := range e.expand(c.Targets) {
+			ctr, ok := e.ctrs[name]
+			if !ok {
+				return daemonErr(c, "No such container: %s", name)
+			}
+			var err error
+			switch c.Verb {
+			case scenario.VerbStart:
+				err = e.start(c, ctr)
+			case scenario.VerbStop:
+				e.stop(ctr)
+			case scenario.VerbRestart:
+				e.stop(ctr)
+				err = e.start(c, ctr)
+			case scenario.VerbRm:
+				err = e.remove(c, ctr)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	case scenario.VerbNetworkCreate:
+		return e.networkCreate(c)
+	case scenario.VerbNetworkConnect:
+		return e.connect(c)
+	case scenario.VerbNetworkDisconnect:
+		return e.disconnect(c)
+	case scenario.VerbNetworkRm:
+		for _, name := range c.Targets {
+			if err := e.networkRm(c, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return daemonErr(c, "unsupported command %q", c.Verb)
+}
+
+// expand replaces bulk placeholders with the containers of this moment, in
+// creation order (docker ps lists newest first; the order does not matter to
+// the result).
+func (e *Engine) expand(targets []string) []string {
+	var out []string
+	for _, t := range targets {
+		switch t {
+		case scenario.AllContainers:
+			out = append(out, e.ctrOrder...)
+		case scenario.RunningContainers:
+			for _, n := range e.ctrOrder {
+				if e.ctrs[n].running {
+					out = append(out, n)
+				}
+			}
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// resolveContainer finds a container by name or ID prefix.
+func (e *Engine) resolveContainer(ref string) *container {
+	if c, ok := e.ctrs[ref]; ok {
+		return c
+	}
+	for _, n := range e.ctrOrder {
+		if c := e.ctrs[n]; len(ref) >= 4 && strings.HasPrefix(c.id, ref) {
+			return c
+		}
+	}
+	return nil
+}
+
+func (e *Engine) create(c scenario.Command) (*container, error) {
+	r := c.Run
+	name := r.Name
+	if name == "" {
+		e.anon++
+		name = fmt.Sprintf("unnamed_%d", e.anon)
+	}
+	if _, dup := e.ctrs[name]; dup {
+		return nil, daemonErr(c, "Conflict. The container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name.", name, e.ctrs[name].id)
+	}
+	mode := r.Network
+	if mode == "" || mode == "default" {
+		mode = "bridge"
+	}
+	ctr := &container{name: name, id: fakeID("container", name), image: r.Image, hostname: r.Hostname, mode: mode, links: r.Links, ports: r.Ports}
+	switch {
+	case mode == "host" || mode == "none":
+		if len(r.Aliases) > 0 {
+			return nil, daemonErr(c, "network-scoped aliases are only supported for user-defined networks")
+		}
+		if len(r.Links) > 0 {
+			return nil, daemonErr(c, "conflicting options: %s type networking can't be used with links. This would result in undefined behavior", mode)
+		}
+		if mode == "host" && len(r.Ports) > 0 {
+			e.Notes = append(e.Notes, fmt.Sprintf("%s: published ports are discarded when using host network mode", c.Pos))
+			ctr.ports = nil
+		}
+		ctr.endpoints = []*endpoint{{net: mode}}
+	case strings.HasPrefix(mode, "container:"):
+		ref := strings.TrimPrefix(mode, "container:")
+		target := e.resolveContainer(ref)
+		if target == nil {
+			return nil, daemonErr(c, "No such container: %s", ref)
+		}
+		if len(r.Ports) > 0 || len(r.Aliases) > 0 || len(r.Links) > 0 {
+			return nil, daemonErr(c, "conflicting options: port publishing, aliases and links cannot be combined with container type networking")
+		}
+		ctr.mode = "container:" + target.name
+	default:
+		n, ok := e.nets[mode]
+		if !ok {
+			return nil, daemonErr(c, "network %s not found", mode)
+		}
+		if n.name == "bridge" && len(r.Aliases) > 0 {
+			return nil, daemonErr(c, "network-scoped aliases are only supported for user-defined networks")
+		}
+		ep := &endpoint{net: n.name, aliases: r.Aliases}
+		if n.name != "bridge" {
+			ep.links, ctr.links = r.Links, nil // on a user network --link is a DNS alias
+		}
+		if r.IP != "" {
+			ip := netip.MustParseAddr(r.IP)
+			if n.name == "bridge" || !n.userSubnet {
+				return nil, daemonErr(c, "user specified IP address is supported only when connecting to networks with user configured subnets")
+			}
+			if !n.subnet.Contains(ip) {
+				return nil, daemonErr(c, "Invalid address %s: It does not belong to any of this network's subnets", ip)
+			}
+			ep.pinned = ip
+		}
+		ctr.endpoints = []*endpoint{ep}
+	}
+	for _, l := range r.Links {
+		t := e.resolveContainer(l.Target)
+		if t == nil {
+			return nil, daemonErr(c, "could not get container for %s", l.Target)
+		}
+	}
+	e.ctrs[name] = ctr
+	e.ctrOrder = append(e.ctrOrder, name)
+	return ctr, nil
+}
+
+func (e *Engine) start(c scenario.Command, ctr *container) error {
+	if ctr.running {
+		return nil
+	}
+	if ref, ok := strings.CutPrefix(ctr.mode, "container:"); ok {
+		t := e.ctrs[ref]
+		if t == nil {
+			return daemonErr(c, "No such container: %s", ref)
+		}
+		if !t.running {
+			return daemonErr(c, "cannot join network of a non running container: %s", t.id[:12])
+		}
+	}
+	for _, l := range ctr.links {
+		t := e.resolveContainer(l.Target)
+		if t == nil || !t.running {
+			return daemonErr(c, "Cannot link to a non running container: /%s AS /%s/%s", l.Target, ctr.name, l.Alias)
+		}
+	}
+	var allocated []*endpoint
+	for i, ep := range ctr.endpoints {
+		n := e.nets[ep.net]
+		if n == nil {
+			return daemonErr(c, "network %s not found", ep.net)
+		}
+		ep.ifname = fmt.Sprintf("eth%d", i)
+		if n.used == nil { // host, none
+			continue
+		}
+		ip, err := e.allocate(n, ep.pinned, ctr.name)
+		if err != nil {
+			for _, a := range allocated {
+				e.release(a)
+			}
+			return daemonErr(c, "%v", err)
+		}
+		ep.ip = ip
+		allocated = append(allocated, ep)
+	}
+	ctr.boundPorts = nil
+	for _, p := range ctr.ports {
+		if p.HostPort == 0 {
+			p.HostPort = e.nextPort
+			e.nextPort++
+		}
+		ctr.boundPorts = append(ctr.boundPorts, p)
+	}
+	ctr.running = true
+	return nil
+}
+
+// allocate hands out the next free address after the last one handed out
+// (libnetwork's serial allocation for bridge networks), within --ip-range,
+// wrapping around; a pinned --ip must be free.
+func (e *Engine) allocate(n *network, pinned netip.Addr, owner string) (netip.Addr, error) {
+	if pinned.IsValid() {
+		if _, taken := n.used[pinned]; taken {
+			return netip.Addr{}, fmt.Errorf("Address already in use")
+		}
+		n.used[pinned] = owner
+		return pinned, nil
+	}
+	first := n.ipRange.Masked().Addr().Next() // skip the network address
+	start := first
+	if n.last.IsValid() && n.ipRange.Contains(n.last.Next()) {
+		start = n.last.Next()
+	}
+	for a, wrapped := start, false; ; a = a.Next() {
+		if !n.ipRange.Contains(a) || isBroadcast(n.subnet, a) {
+			if wrapped {
+				break
+			}
+			a, wrapped = first, true
+		}
+		if wrapped && a == start {
+			break
+		}
+		if _, taken := n.used[a]; !taken {
+			n.used[a] = owner
+			n.last = a
+			return a, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("no available IPv4 addresses on this network's address pools: %s (%s)", n.name, n.id[:12])
+}
+
+func isBroadcast(p netip.Prefix, a netip.Addr) bool {
+	if !a.Is4() {
+		return false
+	}
+	b := a.As4()
+	bits := p.Bits()
+	host := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	mask := uint32(1)<<(32-bits) - 1
+	return host&mask == mask
+}
+
+func (e *Engine) release(ep *endpoint) {
+	if n := e.nets[ep.net]; n != nil && n.used != nil && ep.ip.IsValid() {
+		delete(n.used, ep.ip)
+	}
+	ep.ip = netip.Addr{}
+}
+
+func (e *Engine) stop(ctr *container) {
+	if !ctr.running {
+		return
+	}
+	for _, ep := range ctr.endpoints {
+		e.release(ep)
+	}
+	ctr.running = false
+	ctr.boundPorts = nil
+}
+
+func (e *Engine) remove(c scenario.Command, ctr *container) error {
+	if ctr.running && !c.Force {
+		return daemonErr(c, "You cannot remove a running container %s. Stop the container before attempting removal or force remove", ctr.id)
+	}
+	e.stop(ctr)
+	delete(e.ctrs, ctr.name)
+	e.ctrOrder = slices.DeleteFunc(e.ctrOrder, func(n string) bool { return n == ctr.name })
+	return nil
+}
+
+// Default address pools of dockerd: 172.17.0.0/16 … 172.31.0.0/16, then
+// 192.168.0.0/16 in /20 blocks.
+func defaultPools() []netip.Prefix {
+	var out []netip.Prefix
+	for b := 17; b <= 31; b++ {
+		out = append(out, netip.PrefixFrom(netip.AddrFrom4([4]byte{172, byte(b), 0, 0}), 16))
+	}
+	for b := 0; b < 256; b += 16 {
+		out = append(out, netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, byte(b), 0}), 20))
+	}
+	return out
+}
+
+func (e *Engine) overlaps(p netip.Prefix) *network {
+	for _, name := range e.netOrder {
+		n := e.nets[name]
+		if n.subnet.IsValid() && n.subnet.Overlaps(p) {
+			return n
+		}
+	}
+	return nil
+}
+
+func (e *Engine) networkCreate(c scenario.Command) error {
+	spec := c.Network
+	if _, dup := e.nets[spec.Name]; dup {
+		return daemonErr(c, "network with name %s already exists", spec.Name)
+	}
+	n := &network{name: spec.Name, driver: spec.Driver, internal: spec.Internal, ipv6: spec.IPv6, options: spec.Options, icc: true}
+	if spec.Driver == "bridge" {
+		n.icc = spec.Options["com.docker.network.bridge.enable_icc"] != "false"
+	}
+	if spec.Subnet != "" {
+		p := netip.MustParsePrefix(spec.Subnet)
+		if other := e.overlaps(p); other != nil {
+			return daemonErr(c, "Pool overlaps with other one on this address space")
+		}
+		n.subnet, n.userSubnet = p, true
+		if spec.IPRange != "" {
+			r := netip.MustParsePrefix(spec.IPRange)
+			if !p.Contains(r.Addr()) || r.Bits() < p.Bits() {
+				return daemonErr(c, "Invalid subnet %s : %s is not within %s", r, r, p)
+			}
+			n.ipRange = r
+		}
+		if spec.Gateway != "" {
+			g := netip.MustParseAddr(spec.Gateway)
+			if !p.Contains(g) {
+				return daemonErr(c, "Invalid gateway %s: It does not belong to %s", g, p)
+			}
+			n.gateway = g
+		}
+	} else {
+		for _, p := range defaultPools() {
+			if e.overlaps(p) == nil {
+				n.subnet = p
+				break
+			}
+		}
+		if !n.subnet.IsValid() {
+			return daemonErr(c, "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
+		}
+	}
+	if n.driver == "macvlan" || n.driver == "ipvlan" {
+		if n.options == nil {
+			n.options = map[string]string{}
+		}
+	}
+	e.addNetwork(n)
+	return nil
+}
+
+func (e *Engine) connect(c scenario.Command) error {
+	cs := c.Connect
+	n, ok := e.nets[cs.Network]
+	if !ok {
+		return daemonErr(c, "network %s not found", cs.Network)
+	}
+	ctr := e.resolveContainer(cs.Container)
+	if ctr == nil {
+		return daemonErr(c, "No such container: %s", cs.Container)
+	}
+	if ctr.mode == "host" || ctr.mode == "none" || strings.HasPrefix(ctr.mode, "container:") || n.driver == "host" || n.driver == "null" {
+		return daemonErr(c, "container sharing network namespace with another container or host cannot be connected to any other network")
+	}
+	for _, ep := range ctr.endpoints {
+		if ep.net == n.name {
+			return daemonErr(c, "endpoint with name %s already exists in network %s", ctr.name, n.name)
+		}
+	}
+	if n.name == "bridge" && len(cs.Aliases) > 0 {
+		return daemonErr(c, "network-scoped aliases are only supported for user-defined networks")
+	}
+	ep := &endpoint{net: n.name, aliases: cs.Aliases, links: cs.Links}
+	if cs.IP != "" {
+		ip := netip.MustParseAddr(cs.IP)
+		if !n.userSubnet {
+			return daemonErr(c, "user specified IP address is supported only when connecting to networks with user configured subnets")
+		}
+		ep.pinned = ip
+	}
+	if ctr.running {
+		ip, err := e.allocate(n, ep.pinned, ctr.name)
+		if err != nil {
+			return daemonErr(c, "%v", err)
+		}
+		ep.ip = ip
+		ep.ifname = e.nextIfname(ctr)
+	}
+	ctr.endpoints = append(ctr.endpoints, ep)
+	return nil
+}
+
+// nextIfname is the lowest ethN not in use in the container's namespace.
+func (e *Engine) nextIfname(ctr *container) string {
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("eth%d", i)
+		if !slices.ContainsFunc(ctr.endpoints, func(ep *endpoint) bool { return ep.ifname == name && (ep.ip.IsValid() || e.nets[ep.net].used == nil) }) {
+			return name
+		}
+	}
+}
+
+func (e *Engine) disconnect(c scenario.Command) error {
+	cs := c.Connect
+	n, ok := e.nets[cs.Network]
+	if !ok {
+		return daemonErr(c, "network %s not found", cs.Network)
+	}
+	ctr := e.resolveContainer(cs.Container)
+	if ctr == nil {
+		return daemonErr(c, "No such container: %s", cs.Container)
+	}
+	i := slices.IndexFunc(ctr.endpoints, func(ep *endpoint) bool { return ep.net == n.name })
+	if i < 0 {
+		return daemonErr(c, "container %s is not connected to network %s", ctr.id[:12], n.name)
+	}
+	if n.driver == "host" || n.driver == "null" {
+		return daemonErr(c, "container cannot be disconnected from host network or connected to host network")
+	}
+	e.release(ctr.endpoints[i])
+	ctr.endpoints = slices.Delete(ctr.endpoints, i, i+1)
+	return nil
+}
+
+func (e *Engine) networkRm(c scenario.Command, name string) error {
+	n, ok := e.nets[name]
+	if !ok {
+		return daemonErr(c, "network %s not found", name)
+	}
+	if n.predefined {
+		return daemonErr(c, "%s is a pre-defined network and cannot be removed", name)
+	}
+	for _, cn := range e.ctrOrder {
+		for _, ep := range e.ctrs[cn].endpoints {
+			if ep.net == name {
+				if e.ctrs[cn].running {
+					return daemonErr(c, "error while removing network: network %s id %s has active endpoints", name, n.id)
+				}
+			}
+		}
+	}
+	delete(e.nets, name)
+	e.netOrder = slices.DeleteFunc(e.netOrder, func(s string) bool { return s == name })
+	return nil
+}

@@ -1,0 +1,179 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/netviz/netviz/internal/graph"
+)
+
+// uplinkAddr is the simulated host's address: TEST-NET-1, never routed.
+const uplinkAddr = "192.0.2.10/24"
+
+// Model builds the graph of the engine's current state: the same shape live
+// discovery produces for a host in this state.
+func (e *Engine) Model() *graph.Model {
+	m := graph.New(graph.SourceSim, e.opts.Hostname)
+	m.Host.Engine = e.opts.EngineVersion + " (simulated)"
+	host := graph.HostNamespaceID
+	ifIndex := map[string]int{}
+	addIf := func(ns, name string, kind graph.InterfaceKind, typ, mac string, addrs ...string) string {
+		ifIndex[ns]++
+		id := graph.InterfaceID(ns, name)
+		m.Interfaces = append(m.Interfaces, &graph.Interface{ID: id, Namespace: ns, Name: name, Index: ifIndex[ns],
+			Kind: kind, Type: typ, MAC: mac, MTU: 1500, State: "up", Addrs: addrs})
+		return id
+	}
+	hostIf := map[string]string{} // device name → ID
+	hostIf["lo"] = addIf(host, "lo", graph.KindLoopback, "device", "", "127.0.0.1/8")
+	hostIf["eth0"] = addIf(host, "eth0", graph.KindPhysical, "device", "02:00:c0:00:02:0a", uplinkAddr)
+	m.Host.Uplink = hostIf["eth0"]
+
+	// Networks and their host-side devices.
+	for _, name := range e.netOrder {
+		n := e.nets[name]
+		gn := &graph.Network{ID: graph.NetworkID(n.name), Name: n.name, DockerID: n.id, Driver: n.driver, Scope: "local",
+			Internal: n.internal, EnableIPv6: n.ipv6, ICC: n.icc, Default: n.name == "bridge", Options: n.options}
+		if len(gn.Options) == 0 {
+			gn.Options = nil
+		}
+		if n.subnet.IsValid() {
+			s := graph.Subnet{Subnet: n.subnet.String(), Gateway: n.gateway.String()}
+			if n.ipRange != n.subnet {
+				s.IPRange = n.ipRange.String()
+			}
+			gn.Subnets = []graph.Subnet{s}
+		}
+		switch n.driver {
+		case "bridge":
+			gn.BridgeName = "br-" + n.id[:12]
+			if n.name == "bridge" {
+				gn.BridgeName = "docker0"
+			}
+			gw := netip.PrefixFrom(n.gateway, n.subnet.Bits()).String()
+			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", macFor(n.gateway), gw)
+			gn.Bridge = hostIf[gn.BridgeName]
+		case "macvlan", "ipvlan":
+			parent := n.options["parent"]
+			if parent == "" {
+				parent = "dm-" + n.id[:12] // Docker's dummy parent
+			}
+			gn.ParentName = parent
+			if _, ok := hostIf[parent]; !ok {
+				base, _, isVLAN := strings.Cut(parent, ".")
+				hostIf[parent] = addIf(host, parent, graph.KindOther, "vlan", "")
+				if isVLAN {
+					if lower, ok := hostIf[base]; ok {
+						m.AddEdge(graph.EdgeLower, hostIf[parent], lower, "")
+					}
+				}
+			}
+			gn.Parent = hostIf[parent]
+		}
+		m.Networks = append(m.Networks, gn)
+	}
+
+	// Containers, their namespaces and the wiring of each endpoint.
+	nsOf := map[string]string{}
+	for _, name := range e.ctrOrder {
+		c := e.ctrs[name]
+		gc := &graph.Container{ID: graph.ContainerID(c.name), Name: c.name, DockerID: c.id, Image: c.image,
+			State: "exited", NetworkMode: c.mode, Hostname: c.hostname}
+		if c.running {
+			gc.State = "running"
+		}
+		for _, l := range c.links {
+			gc.Links = append(gc.Links, graph.Link{Target: l.Target, Alias: l.Alias})
+		}
+		if c.running {
+			switch {
+			case c.mode == "host":
+				gc.Namespace = host
+			case strings.HasPrefix(c.mode, "container:"):
+				owner := strings.TrimPrefix(c.mode, "container:")
+				gc.SharesWith = graph.ContainerID(owner)
+				gc.Namespace = nsOf[owner]
+			default:
+				gc.Namespace = graph.NamespaceID(c.name)
+				m.Namespaces = append(m.Namespaces, &graph.Namespace{ID: gc.Namespace})
+				addIf(gc.Namespace, "lo", graph.KindLoopback, "device", "", "127.0.0.1/8")
+			}
+			nsOf[c.name] = gc.Namespace
+		}
+		for _, ep := range c.endpoints {
+			n := e.nets[ep.net]
+			if n == nil {
+				continue
+			}
+			gep := graph.Endpoint{Network: graph.NetworkID(n.name), Aliases: ep.aliases}
+			for _, l := range ep.links {
+				gep.Links = append(gep.Links, graph.Link{Target: l.Target, Alias: l.Alias})
+			}
+			if c.running && ep.ip.IsValid() {
+				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits()).String()
+				gep.Gateway = n.gateway.String()
+				gep.MAC = macFor(ep.ip)
+				switch n.driver {
+				case "bridge":
+					gep.Interface = addIf(gc.Namespace, ep.ifname, graph.KindVeth, "veth", gep.MAC, gep.IPv4)
+					hostEnd := addIf(host, vethName(c.name, n.name), graph.KindVeth, "veth", "")
+					m.AddEdge(graph.EdgeVethPeer, gep.Interface, hostEnd, "")
+					m.AddEdge(graph.EdgeMaster, hostEnd, hostIf[bridgeName(n)], "")
+				case "macvlan", "ipvlan":
+					kind := graph.KindMacvlan
+					if n.driver == "ipvlan" {
+						kind = graph.KindOther
+					}
+					gep.Interface = addIf(gc.Namespace, ep.ifname, kind, n.driver, gep.MAC, gep.IPv4)
+					if parent := hostIf[parentName(n)]; parent != "" {
+						m.AddEdge(graph.EdgeLower, gep.Interface, parent, "")
+					}
+				}
+			}
+			gc.Endpoints = append(gc.Endpoints, gep)
+		}
+		if c.running {
+			for _, p := range c.boundPorts {
+				ips := []string{p.HostIP}
+				if p.HostIP == "" {
+					ips = []string{"0.0.0.0", "::"} // dockerd binds both families
+				}
+				for _, ip := range ips {
+					port := &graph.Port{ID: fmt.Sprintf("port:%s:%d/%s->%s", ip, p.HostPort, p.Proto, gc.ID), Container: gc.ID,
+						Proto: p.Proto, HostIP: ip, HostPort: p.HostPort, ContainerPort: p.ContainerPort}
+					m.Ports = append(m.Ports, port)
+					m.AddEdge(graph.EdgePortMap, port.ID, gc.ID, fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto))
+				}
+			}
+		}
+		m.Containers = append(m.Containers, gc)
+	}
+	graph.DeriveNames(m)
+	m.Warnings = append(m.Warnings, e.Notes...)
+	m.Sort()
+	return m
+}
+
+func bridgeName(n *network) string {
+	if n.name == "bridge" {
+		return "docker0"
+	}
+	return "br-" + n.id[:12]
+}
+
+func parentName(n *network) string {
+	if p := n.options["parent"]; p != "" {
+		return p
+	}
+	return "dm-" + n.id[:12]
+}
+
+// vethName is a stable host-side veth name, veth + 7 hex like dockerd's.
+func vethName(ctr, net string) string { return "veth" + fakeID("veth", ctr+"/"+net)[:7] }
+
+// macFor is Docker's MAC for an address: 02:42 and the IPv4 bytes.
+func macFor(a netip.Addr) string {
+	b := a.As4()
+	return fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3])
+}
