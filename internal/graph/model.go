@@ -310,7 +310,7 @@ func (m *Model) AddEdge(kind EdgeKind, from, to, label string) {
 	if kind == EdgeVethPeer && to < from {
 		e.From, e.To = to, from
 	}
-	if len(m.edgeSet) != len(m.Edges) {
+	if m.edgeSet == nil || len(m.edgeSet) != len(m.Edges) {
 		// (Re)build: edges may have been added or removed directly.
 		m.edgeSet = make(map[Edge]struct{}, len(m.Edges))
 		for _, old := range m.Edges {
