@@ -98,3 +98,27 @@ func TestTargetsAndClients(t *testing.T) {
 		t.Errorf("%d clients, want the 10 running containers", n)
 	}
 }
+
+// TestClassesAgreeWithPairs: the class computation must give, for every pair,
+// exactly what Expect gives pair by pair.
+func TestClassesAgreeWithPairs(t *testing.T) {
+	x := seed(t)
+	cm := PredictClasses(x)
+	preds := cm.Expand(x)
+	if len(preds) != cm.Pairs {
+		t.Fatalf("%d predictions, matrix stands for %d pairs", len(preds), cm.Pairs)
+	}
+	byName := map[string]*graph.Container{}
+	for _, c := range x.Model.Containers {
+		byName[c.Name] = c
+	}
+	for _, p := range preds {
+		got := Expect(x, byName[p.Client], target(t, x, p.Target, p.Network))
+		if got != p.Expect {
+			t.Errorf("%s → %s@%s: class says %+v, pair says %+v", p.Client, p.Target, p.Network, p.Expect, got)
+		}
+	}
+	if len(cm.Classes) >= len(Clients(x)) {
+		t.Errorf("%d classes for %d clients: nothing was grouped", len(cm.Classes), len(Clients(x)))
+	}
+}

@@ -17,6 +17,8 @@ type Overlay struct {
 	Title   string
 	Paths   []OverlayPath
 	Answers []OverlayAnswer
+	// Highlight lists node IDs to emphasise (what a simulation step added).
+	Highlight []string
 }
 
 // OverlayPath is a sequence of model interface IDs a probe crossed or was
@@ -105,6 +107,14 @@ func (d *dotWriter) drawOverlay() {
 			color = badColor
 		}
 		d.p("  %s -> %s [color=%q, style=bold, dir=forward, label=%q, fontcolor=%q];\n", node, target, color, a.Addr, color)
+	}
+	for _, id := range ov.Highlight {
+		// Re-stating a node merges attributes without moving it.
+		if r := d.ref(id); r != "" && !strings.Contains(r, ":i") {
+			d.p("  %s [penwidth=3.5, color=%q];\n", r, okColor)
+		} else if r := d.ctrRef[id]; r != "" && !strings.HasPrefix(r, "\"ns:") {
+			d.p("  %s [penwidth=3.5, color=%q];\n", r, okColor)
+		}
 	}
 	if ov.Title != "" {
 		d.p("  overlay_title [shape=plain, style=\"\", label=<%s>];\n", bold(ov.Title))

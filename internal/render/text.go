@@ -18,9 +18,12 @@ func Text(w io.Writer, m *graph.Model) error {
 	x := graph.NewIndex(m)
 
 	head := "host " + orDash(m.Host.Name)
-	if m.Host.Engine != "" {
+	switch {
+	case m.Host.Engine != "" && m.Host.APIVersion != "":
 		head += fmt.Sprintf(" · docker %s (API %s)", m.Host.Engine, m.Host.APIVersion)
-	} else {
+	case m.Host.Engine != "":
+		head += " · docker " + m.Host.Engine
+	default:
 		head += " · no Docker engine"
 	}
 	if up := x.Interface(m.Host.Uplink); up != nil {

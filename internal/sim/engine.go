@@ -89,8 +89,8 @@ func New(opts Options) *Engine {
 	e := &Engine{opts: opts, nets: map[string]*network{}, ctrs: map[string]*container{}, nextPort: 49153}
 	e.addNetwork(&network{name: "bridge", driver: "bridge", subnet: netip.MustParsePrefix("172.17.0.0/16"), predefined: true, icc: true,
 		options: map[string]string{"com.docker.network.bridge.name": "docker0", "com.docker.network.bridge.default_bridge": "true"}})
-	e.addNetwork(&network{name: "host", driver: "host", predefined: true})
-	e.addNetwork(&network{name: "none", driver: "null", predefined: true})
+	e.addNetwork(&network{name: "host", driver: "host", predefined: true, icc: true})
+	e.addNetwork(&network{name: "none", driver: "null", predefined: true, icc: true})
 	return e
 }
 
