@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -54,7 +55,6 @@ type network struct {
 	predefined       bool // bridge, host, none
 	userSubnet       bool // --subnet given
 	used             map[netip.Addr]string
-	last             netip.Addr // serial allocation cursor
 }
 
 type endpoint struct {
@@ -114,6 +114,10 @@ func fakeID(kind, name string) string {
 	sum := sha256.Sum256([]byte(kind + "/" + name))
 	return hex.EncodeToString(sum[:])
 }
+
+// validName is dockerd's container name rule; one character is too short
+// (measured: `docker run --name a` is refused).
+var validName = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
 // DaemonError is an error the daemon would answer, at a scenario position.
 type DaemonError struct {
@@ -233,6 +237,8 @@ func (e *Engine) create(c scenario.Command) (*container, error) {
 	if name == "" {
 		e.anon++
 		name = fmt.Sprintf("unnamed_%d", e.anon)
+	} else if !validName.MatchString(name) {
+		return nil, daemonErr(c, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	if _, dup := e.ctrs[name]; dup {
 		return nil, daemonErr(c, "Conflict. The container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name.", name, e.ctrs[name].id)
@@ -351,9 +357,10 @@ func (e *Engine) start(c scenario.Command, ctr *container) error {
 	return nil
 }
 
-// allocate hands out the next free address after the last one handed out
-// (libnetwork's serial allocation for bridge networks), within --ip-range,
-// wrapping around; a pinned --ip must be free.
+// allocate hands out the lowest free address of --ip-range (measured on
+// docker.io 20.10.24: a restarted container gets its old address back, and
+// an address freed by rm is the next one handed out); a pinned --ip must be
+// free.
 func (e *Engine) allocate(n *network, pinned netip.Addr, owner string) (netip.Addr, error) {
 	if pinned.IsValid() {
 		if _, taken := n.used[pinned]; taken {
@@ -362,24 +369,9 @@ func (e *Engine) allocate(n *network, pinned netip.Addr, owner string) (netip.Ad
 		n.used[pinned] = owner
 		return pinned, nil
 	}
-	first := n.ipRange.Masked().Addr().Next() // skip the network address
-	start := first
-	if n.last.IsValid() && n.ipRange.Contains(n.last.Next()) {
-		start = n.last.Next()
-	}
-	for a, wrapped := start, false; ; a = a.Next() {
-		if !n.ipRange.Contains(a) || isBroadcast(n.subnet, a) {
-			if wrapped {
-				break
-			}
-			a, wrapped = first, true
-		}
-		if wrapped && a == start {
-			break
-		}
+	for a := n.ipRange.Masked().Addr().Next(); n.ipRange.Contains(a) && !isBroadcast(n.subnet, a); a = a.Next() {
 		if _, taken := n.used[a]; !taken {
 			n.used[a] = owner
-			n.last = a
 			return a, nil
 		}
 	}

@@ -1,0 +1,260 @@
+package sim
+
+import (
+	"bytes"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/scenario"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+func run(t *testing.T, script string) (*Engine, error) {
+	t.Helper()
+	sc, err := scenario.ParseShell(strings.NewReader(script), "s.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(Options{})
+	return e, e.Apply(sc)
+}
+
+func mustRun(t *testing.T, script string) *graph.Index {
+	t.Helper()
+	e, err := run(t, script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := e.Model()
+	if err := graph.Validate(m); err != nil {
+		t.Fatalf("simulated model does not validate: %v", err)
+	}
+	return graph.NewIndex(m)
+}
+
+func ip(t *testing.T, x *graph.Index, ctr, net string) string {
+	t.Helper()
+	c := x.Container(graph.ContainerID(ctr))
+	if c == nil {
+		t.Fatalf("no container %s", ctr)
+	}
+	for _, ep := range c.Endpoints {
+		if ep.Network == graph.NetworkID(net) {
+			return ep.IPv4
+		}
+	}
+	return ""
+}
+
+// TestDockerBehaviour pins what the engine reproduces, one finding a row.
+func TestDockerBehaviour(t *testing.T) {
+	tests := []struct {
+		name, script string
+		check        func(t *testing.T, x *graph.Index)
+	}{
+		{"default bridge: 172.17.0.0/16, .2, .3 in start order", "docker run -d --name aa img\ndocker run -d --name bb img", func(t *testing.T, x *graph.Index) {
+			if ip(t, x, "aa", "bridge") != "172.17.0.2/16" || ip(t, x, "bb", "bridge") != "172.17.0.3/16" {
+				t.Errorf("a %s b %s", ip(t, x, "aa", "bridge"), ip(t, x, "bb", "bridge"))
+			}
+		}},
+		{"create allocates nothing until start", "docker create --name aa img\ndocker run -d --name bb img\ndocker start aa", func(t *testing.T, x *graph.Index) {
+			if ip(t, x, "bb", "bridge") != "172.17.0.2/16" || ip(t, x, "aa", "bridge") != "172.17.0.3/16" {
+				t.Error("addresses follow start order, not create order")
+			}
+		}},
+		{"user networks take the next default pools", "docker network create n1\ndocker network create n2\ndocker run -d --name aa --net n2 img", func(t *testing.T, x *graph.Index) {
+			if x.Network("net:n1").Subnets[0].Subnet != "172.18.0.0/16" || x.Network("net:n2").Subnets[0].Gateway != "172.19.0.1" || ip(t, x, "aa", "n2") != "172.19.0.2/16" {
+				t.Errorf("n1 %+v n2 %+v", x.Network("net:n1").Subnets, x.Network("net:n2").Subnets)
+			}
+		}},
+		{"a custom subnet is skipped by the pools", "docker network create --subnet 172.18.0.0/16 mine\ndocker network create next", func(t *testing.T, x *graph.Index) {
+			if got := x.Network("net:next").Subnets[0].Subnet; got != "172.19.0.0/16" {
+				t.Errorf("next %s", got)
+			}
+		}},
+		{"--ip-range and --gateway", "docker network create --subnet=172.72.0.0/16 --ip-range=172.72.0.128/25 --gateway=172.72.0.1 c\ndocker run -d --name aa --net c img", func(t *testing.T, x *graph.Index) {
+			if got := ip(t, x, "aa", "c"); got != "172.72.0.129/16" {
+				t.Errorf("a %s, want the first address of the range", got)
+			}
+		}},
+		// Measured on docker.io 20.10.24 (n1 stopped and started: 172.24.0.2 again).
+		{"stop releases; start takes the lowest free address, its old one", "docker network create n\ndocker run -d --name aa --net n img\ndocker run -d --name bb --net n img\ndocker stop aa\ndocker start aa", func(t *testing.T, x *graph.Index) {
+			if got := ip(t, x, "aa", "n"); got != "172.18.0.2/16" {
+				t.Errorf("a restarted at %s", got)
+			}
+		}},
+		// Measured: s1 removed, s3 then got 172.17.0.2.
+		{"rm releases; the freed address is handed out next", "docker run -d --name aa img\ndocker run -d --name bb img\ndocker rm -f aa\ndocker run -d --name cc img", func(t *testing.T, x *graph.Index) {
+			if got := ip(t, x, "cc", "bridge"); got != "172.17.0.2/16" {
+				t.Errorf("c %s", got)
+			}
+		}},
+		// Measured: created on bridge, connected to pinned while stopped, started:
+		// eth0 bridge, eth1 pinned.
+		{"connect while stopped: interfaces in connection order at start", "docker network create --subnet 10.10.0.0/24 p\ndocker create --name ce img\ndocker network connect p ce\ndocker start ce", func(t *testing.T, x *graph.Index) {
+			c := x.Container("ctr:ce")
+			if c.Endpoints[0].Interface != "ns:ce/eth0" || c.Endpoints[1].Interface != "ns:ce/eth1" || ip(t, x, "ce", "p") != "10.10.0.2/24" {
+				t.Errorf("%+v", c.Endpoints)
+			}
+		}},
+		{"--ip pins an address", "docker network create --subnet 10.1.0.0/24 p\ndocker run -d --name aa --net p --ip 10.1.0.77 img\ndocker run -d --name bb --net p img", func(t *testing.T, x *graph.Index) {
+			if ip(t, x, "aa", "p") != "10.1.0.77/24" || ip(t, x, "bb", "p") != "10.1.0.2/24" {
+				t.Error("pinned address")
+			}
+		}},
+		{"container: shares the namespace, no new veth", "docker run -d --name aa img\ndocker run -d --name bb --net container:aa img", func(t *testing.T, x *graph.Index) {
+			a, b := x.Container("ctr:aa"), x.Container("ctr:bb")
+			if a.Namespace != b.Namespace || b.SharesWith != "ctr:aa" || len(x.InterfacesIn(a.Namespace)) != 2 {
+				t.Errorf("a %+v b %+v", a, b)
+			}
+		}},
+		{"host and none", "docker run -d --name hh --net host img\ndocker run -d --name nn --net none img", func(t *testing.T, x *graph.Index) {
+			if x.Container("ctr:hh").Namespace != "host" || len(x.InterfacesIn(x.Container("ctr:nn").Namespace)) != 1 {
+				t.Error("host/none namespaces")
+			}
+		}},
+		{"aliases answer on their network only; default bridge has no DNS", "docker network create n\ndocker run -d --name aa --net n --net-alias x img\ndocker run -d --name bb --net n --net-alias x img\ndocker run -d --name cc img", func(t *testing.T, x *graph.Index) {
+			if len(x.EdgesFrom("dns:net:n/x")) != 2 || x.Name("dns:net:bridge/cc") != nil {
+				t.Error("names")
+			}
+		}},
+		{"--link on the default bridge writes /etc/hosts", "docker run -d --name db img\ndocker run -d --name web --link db:mysql img", func(t *testing.T, x *graph.Index) {
+			n := x.Name("dns:ctr:web/mysql")
+			if n == nil || n.Source != graph.NameHosts || x.EdgesFrom(n.ID)[0].Label != "172.17.0.2" {
+				t.Errorf("mysql %+v", n)
+			}
+		}},
+		{"--link on a user network is a DNS alias for the linker", "docker network create n\ndocker run -d --name db --net n img\ndocker run -d --name web --net n --link db:mysql img", func(t *testing.T, x *graph.Index) {
+			n := x.Name("dns:ctr:web/mysql")
+			if n == nil || n.Source != graph.NameEmbeddedDNS {
+				t.Errorf("mysql %+v", n)
+			}
+		}},
+		{"connect adds eth1; disconnect releases", "docker network create n\ndocker run -d --name aa img\ndocker network connect n aa\ndocker network disconnect bridge aa", func(t *testing.T, x *graph.Index) {
+			c := x.Container("ctr:aa")
+			if len(c.Endpoints) != 1 || c.Endpoints[0].Interface != "ns:aa/eth1" {
+				t.Errorf("%+v", c.Endpoints)
+			}
+		}},
+		{"-p without a host port gets an ephemeral one; both families", "docker run -d --name aa -p 80 img", func(t *testing.T, x *graph.Index) {
+			ps := x.Model.Ports
+			if len(ps) != 2 || ps[0].HostPort != 49153 {
+				t.Errorf("%+v", ps)
+			}
+		}},
+		{"macvlan hangs off its parent; eth0.10 is a vlan of eth0", "docker network create -d macvlan --subnet 192.168.77.0/24 -o parent=eth0.10 mv\ndocker run -d --name mm --net mv img", func(t *testing.T, x *graph.Index) {
+			ifc := x.Interface(x.Container("ctr:mm").Endpoints[0].Interface)
+			if ifc.Kind != graph.KindMacvlan || x.Lower(ifc.ID) != "host/eth0.10" || x.Lower("host/eth0.10") != "host/eth0" {
+				t.Errorf("%+v", ifc)
+			}
+		}},
+		{"ICC off and internal are carried", "docker network create -o com.docker.network.bridge.enable_icc=false q\ndocker network create --internal i", func(t *testing.T, x *graph.Index) {
+			if x.Network("net:q").ICC || !x.Network("net:i").Internal {
+				t.Error("flags")
+			}
+		}},
+		{"bulk stop and rm", "docker run -d --name aa img\ndocker run -d --name bb img\ndocker stop $(docker ps -a -q)\ndocker rm $(docker ps -a -q)", func(t *testing.T, x *graph.Index) {
+			if len(x.Model.Containers) != 0 {
+				t.Error("containers left")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, mustRun(t, tt.script)) })
+	}
+}
+
+func TestDaemonErrors(t *testing.T) {
+	tests := []struct{ script, want string }{
+		{"docker run --name a img", "Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"},
+		{"docker run --name aa img\ndocker run --name aa img", `s.sh:2:1: Error response from daemon: Conflict. The container name "/aa" is already in use`},
+		{"docker run --net nope img", "network nope not found"},
+		{"docker run -d --name aa img\ndocker rm aa", "You cannot remove a running container"},
+		{"docker network create n\ndocker run -d --net n img\ndocker network rm n", "has active endpoints"},
+		{"docker network rm bridge", "bridge is a pre-defined network and cannot be removed"},
+		{"docker network create n\ndocker network create n", "network with name n already exists"},
+		{"docker run --ip 172.17.0.9 img", "user specified IP address is supported only when connecting to networks with user configured subnets"},
+		{"docker run --net-alias x img", "network-scoped aliases are only supported for user-defined networks"},
+		{"docker create --name aa img\ndocker run --net container:aa img", "cannot join network of a non running container"},
+		{"docker run --link ghost:g img", "could not get container for ghost"},
+		{"docker network create --subnet 172.17.5.0/24 x", "Pool overlaps"},
+		{"docker run -d --name aa --net host img\ndocker network connect bridge aa", "cannot be connected to any other network"},
+		{"docker network create n\ndocker run -d --name aa img\ndocker network disconnect n aa", "is not connected to network n"},
+		{"docker stop ghost", "No such container: ghost"},
+		{"docker network create --subnet 10.9.0.0/30 tiny\ndocker run -d --net tiny img\ndocker run -d --net tiny img", "no available IPv4 addresses"},
+	}
+	for _, tt := range tests {
+		_, err := run(t, tt.script)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.script, err, tt.want)
+		}
+	}
+}
+
+// TestGoldenScenarios simulates every script in testdata and pins the model
+// (JSON) and the text summary.
+func TestGoldenScenarios(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.sh"))
+	if len(files) < 3 {
+		t.Fatalf("only %d scenarios", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			sc, err := scenario.ParseShell(r, filepath.Base(f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := New(Options{})
+			if err := e.Apply(sc); err != nil {
+				t.Fatal(err)
+			}
+			m := e.Model()
+			if err := graph.Validate(m); err != nil {
+				t.Fatal(err)
+			}
+			var js, text bytes.Buffer
+			graph.WriteJSON(&js, m)
+			render.Text(&text, m)
+			for ext, got := range map[string][]byte{".model.json": js.Bytes(), ".text": text.Bytes()} {
+				golden := strings.TrimSuffix(f, ".sh") + ext + ".golden"
+				if *update {
+					os.WriteFile(golden, got, 0o644)
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs; run go test ./internal/sim -update and review", golden)
+				}
+			}
+		})
+	}
+}
+
+func TestIsBroadcast(t *testing.T) {
+	p := netipPrefix("10.0.0.0/30")
+	var got []bool
+	for _, a := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"} {
+		got = append(got, isBroadcast(p, netipAddr(a)))
+	}
+	if !slices.Equal(got, []bool{false, false, true}) {
+		t.Errorf("%v", got)
+	}
+}
+
+func netipPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+func netipAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
