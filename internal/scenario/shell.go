@@ -287,10 +287,19 @@ func runFlags(spec *RunSpec) (fs *pflag.FlagSet, links, ports *[]string) {
 		"storage-opt": "", "sysctl": "", "tmpfs": "", "ulimit": "", "user": "u", "userns": "", "uts": "",
 		"volume": "v", "volume-driver": "", "volumes-from": "", "workdir": "w"}
 	for name, short := range values {
-		fs.StringArrayP(name, short, nil, "")
+		fs.VarP(ignored{}, name, short, "")
 	}
 	return fs, links, ports
 }
+
+// ignored is a flag value docker accepts and the network does not care
+// about. (pflag's own StringArray formats its default through a CSV writer:
+// 4 KB a flag, 400 KB a command.)
+type ignored struct{}
+
+func (ignored) String() string   { return "" }
+func (ignored) Set(string) error { return nil }
+func (ignored) Type() string     { return "string" }
 
 func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
 	spec := &RunSpec{}
