@@ -48,6 +48,7 @@ network namespace — nothing runs inside the containers.`,
   sudo netviz probe alicek106          # DNS round-robin, every answer pinged
   sudo netviz reach                    # who reaches whom, measured and explained
   netviz sim seed.sh -o seed.svg       # what a script would build, no Docker needed
+  sudo netviz lab up alias             # build a curriculum scenario for real
   netviz version`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -57,7 +58,7 @@ network namespace — nothing runs inside the containers.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v\nsee '%s --help'", err, cmd.CommandPath())
 	})
-	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
 	return root
 }
 

@@ -369,7 +369,13 @@ func (e *Engine) allocate(n *network, pinned netip.Addr, owner string) (netip.Ad
 		n.used[pinned] = owner
 		return pinned, nil
 	}
-	for a := n.ipRange.Masked().Addr().Next(); n.ipRange.Contains(a) && !isBroadcast(n.subnet, a); a = a.Next() {
+	// The range's own first address is usable; only the subnet's network
+	// and broadcast addresses are not (measured: --subnet 192.168.77.0/24
+	// --ip-range 192.168.77.64/26 hands out .64 first).
+	for a := n.ipRange.Masked().Addr(); n.ipRange.Contains(a) && !isBroadcast(n.subnet, a); a = a.Next() {
+		if a == n.subnet.Masked().Addr() {
+			continue
+		}
 		if _, taken := n.used[a]; !taken {
 			n.used[a] = owner
 			return a, nil

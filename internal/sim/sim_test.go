@@ -80,9 +80,17 @@ func TestDockerBehaviour(t *testing.T) {
 				t.Errorf("next %s", got)
 			}
 		}},
-		{"--ip-range and --gateway", "docker network create --subnet=172.72.0.0/16 --ip-range=172.72.0.128/25 --gateway=172.72.0.1 c\ndocker run -d --name aa --net c img", func(t *testing.T, x *graph.Index) {
-			if got := ip(t, x, "aa", "c"); got != "172.72.0.129/16" {
-				t.Errorf("a %s, want the first address of the range", got)
+		// Measured: macvlan lab, --ip-range 192.168.77.64/26 → c1 got .64.
+		{"--ip-range: its own first address is handed out", "docker network create --subnet=172.72.0.0/16 --ip-range=172.72.0.128/25 --gateway=172.72.0.1 c\ndocker run -d --name aa --net c img", func(t *testing.T, x *graph.Index) {
+			if got := ip(t, x, "aa", "c"); got != "172.72.0.128/16" {
+				t.Errorf("aa %s, want the first address of the range", got)
+			}
+		}},
+		// Measured: custom-subnet lab, --ip-range 172.72.0.0/24 → 172.72.0.2
+		// (.0 is the subnet's network address, .1 the gateway).
+		{"--ip-range at the subnet's start skips network address and gateway", "docker network create --subnet=172.72.0.0/16 --ip-range=172.72.0.0/24 --gateway=172.72.0.1 c\ndocker run -d --name aa --net c img", func(t *testing.T, x *graph.Index) {
+			if got := ip(t, x, "aa", "c"); got != "172.72.0.2/16" {
+				t.Errorf("aa %s", got)
 			}
 		}},
 		// Measured on docker.io 20.10.24 (n1 stopped and started: 172.24.0.2 again).
