@@ -58,7 +58,7 @@ network namespace — nothing runs inside the containers.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v\nsee '%s --help'", err, cmd.CommandPath())
 	})
-	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
+	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
 	return root
 }
 

@@ -360,26 +360,40 @@ func Down(ctx context.Context, cli *client.Client, owner string) (containers, ne
 		}
 		return v == owner
 	}
-	ctrs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", OwnerLabel)})
-	if err != nil {
-		return 0, 0, fmt.Errorf("list containers: %w", err)
+	owners := map[string]bool{}
+	if owner != "" {
+		owners[owner] = true
 	}
 	var errs []error
-	owners := map[string]bool{}
-	for _, c := range ctrs.Items {
-		if !match(c.Labels) {
-			continue
+	// Re-list until nothing labelled is left: a container still starting or
+	// being removed by the engine can slip through one pass.
+	for pass := 0; pass < 5; pass++ {
+		errs = nil
+		ctrs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", OwnerLabel)})
+		if err != nil {
+			return containers, networks, fmt.Errorf("list containers: %w", err)
 		}
-		owners[c.Labels[OwnerLabel]] = true
-		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, err)
-			continue
+		left := 0
+		for _, c := range ctrs.Items {
+			if !match(c.Labels) {
+				continue
+			}
+			left++
+			owners[c.Labels[OwnerLabel]] = true
+			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("remove container %s: %w", strings.TrimPrefix(firstName(c.Names), "/"), err))
+				continue
+			}
+			containers++
 		}
-		containers++
+		if left == 0 {
+			break
+		}
+		time.Sleep(time.Duration(pass+1) * 100 * time.Millisecond)
 	}
 	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("label", OwnerLabel)})
 	if err != nil {
-		return containers, 0, fmt.Errorf("list networks: %w", err)
+		return containers, networks, fmt.Errorf("list networks: %w", err)
 	}
 	for _, n := range nets.Items {
 		if !match(n.Labels) {
@@ -387,19 +401,23 @@ func Down(ctx context.Context, cli *client.Client, owner string) (containers, ne
 		}
 		owners[n.Labels[OwnerLabel]] = true
 		if err := removeNetwork(ctx, cli, n.ID); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
 			continue
 		}
 		networks++
-	}
-	if owner != "" {
-		owners[owner] = true
 	}
 	for o := range owners {
 		name, _ := VethNames(o)
 		delVeth(name)
 	}
 	return containers, networks, errors.Join(errs...)
+}
+
+func firstName(names []string) string {
+	if len(names) > 0 {
+		return names[0]
+	}
+	return "?"
 }
 
 // removeNetwork retries briefly: endpoints of just-removed containers can

@@ -75,6 +75,9 @@ type container struct {
 	links           []scenario.LinkSpec
 	ports           []scenario.PortSpec
 	boundPorts      []scenario.PortSpec // host ports as allocated at start
+	// nextIf numbers the next interface in the running namespace: ethN
+	// names are never reused while it runs (measured).
+	nextIf int
 }
 
 // New returns an engine in the state of a fresh dockerd: the predefined
@@ -325,13 +328,30 @@ func (e *Engine) start(c scenario.Command, ctr *container) error {
 			return daemonErr(c, "Cannot link to a non running container: /%s AS /%s/%s", l.Target, ctr.name, l.Alias)
 		}
 	}
+	// A new sandbox joins its endpoints in libnetwork's order (epHeap.Less):
+	// non-internal networks first, then by network name; interfaces are
+	// numbered eth0… in that order (measured: after a restart na, nb, nc
+	// became eth0, eth1, eth2 whatever the connection order was).
+	order := slices.Clone(ctr.endpoints)
+	slices.SortStableFunc(order, func(a, b *endpoint) int {
+		na, nb := e.nets[a.net], e.nets[b.net]
+		if na != nil && nb != nil && na.internal != nb.internal {
+			if na.internal {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.net, b.net)
+	})
+	ctr.nextIf = 0
 	var allocated []*endpoint
-	for i, ep := range ctr.endpoints {
+	for _, ep := range order {
 		n := e.nets[ep.net]
 		if n == nil {
 			return daemonErr(c, "network %s not found", ep.net)
 		}
-		ep.ifname = fmt.Sprintf("eth%d", i)
+		ep.ifname = fmt.Sprintf("eth%d", ctr.nextIf)
+		ctr.nextIf++
 		if n.used == nil { // host, none
 			continue
 		}
@@ -530,20 +550,11 @@ func (e *Engine) connect(c scenario.Command) error {
 			return daemonErr(c, "%v", err)
 		}
 		ep.ip = ip
-		ep.ifname = e.nextIfname(ctr)
+		ep.ifname = fmt.Sprintf("eth%d", ctr.nextIf) // never reused while running (measured)
+		ctr.nextIf++
 	}
 	ctr.endpoints = append(ctr.endpoints, ep)
 	return nil
-}
-
-// nextIfname is the lowest ethN not in use in the container's namespace.
-func (e *Engine) nextIfname(ctr *container) string {
-	for i := 0; ; i++ {
-		name := fmt.Sprintf("eth%d", i)
-		if !slices.ContainsFunc(ctr.endpoints, func(ep *endpoint) bool { return ep.ifname == name && (ep.ip.IsValid() || e.nets[ep.net].used == nil) }) {
-			return name
-		}
-	}
 }
 
 func (e *Engine) disconnect(c scenario.Command) error {

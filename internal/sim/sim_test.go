@@ -146,6 +146,25 @@ func TestDockerBehaviour(t *testing.T) {
 				t.Errorf("mysql %+v", n)
 			}
 		}},
+		// Measured: on na, connect nb, disconnect na, connect nc, connect na:
+		// eth0, eth1, then eth2 and eth3 (numbers never reused while running);
+		// after a restart na, nb, nc became eth0, eth1, eth2 (by name).
+		{"interface numbers while running and after a restart", "docker network create na\ndocker network create nb\ndocker network create nc\ndocker run -d --name mono --net na img\ndocker network connect nb mono\ndocker network disconnect na mono\ndocker network connect nc mono\ndocker network connect na mono", func(t *testing.T, x *graph.Index) {
+			want := map[string]string{"net:na": "ns:mono/eth3", "net:nb": "ns:mono/eth1", "net:nc": "ns:mono/eth2"}
+			for _, ep := range x.Container("ctr:mono").Endpoints {
+				if ep.Interface != want[ep.Network] {
+					t.Errorf("%s on %s, want %s", ep.Interface, ep.Network, want[ep.Network])
+				}
+			}
+		}},
+		{"restart renumbers by network name, internal last", "docker network create na\ndocker network create nb\ndocker network create --internal aa\ndocker run -d --name mono --net nb img\ndocker network connect aa mono\ndocker network connect na mono\ndocker restart mono", func(t *testing.T, x *graph.Index) {
+			want := map[string]string{"net:na": "ns:mono/eth0", "net:nb": "ns:mono/eth1", "net:aa": "ns:mono/eth2"}
+			for _, ep := range x.Container("ctr:mono").Endpoints {
+				if ep.Interface != want[ep.Network] {
+					t.Errorf("%s on %s, want %s", ep.Interface, ep.Network, want[ep.Network])
+				}
+			}
+		}},
 		{"connect adds eth1; disconnect releases", "docker network create n\ndocker run -d --name aa img\ndocker network connect n aa\ndocker network disconnect bridge aa", func(t *testing.T, x *graph.Index) {
 			c := x.Container("ctr:aa")
 			if len(c.Endpoints) != 1 || c.Endpoints[0].Interface != "ns:aa/eth1" {
