@@ -135,7 +135,9 @@ func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout,
 		// its own since ctx may be the one that was cancelled.
 		cctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		lab.Down(cctx, cli, lab.Owner(name))
+		if derr := lab.DownSettled(cctx, cli, lab.Owner(name)); derr != nil {
+			fmt.Fprintf(stderr, "netviz: warning: cleanup: %v\n", derr)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -118,7 +118,11 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	defer func() {
 		cctx, ccancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer ccancel()
-		if _, _, err := lab.Down(cctx, cli, owner); err != nil {
+		down := func() error { _, _, err := lab.Down(cctx, cli, owner); return err }
+		if ctx.Err() != nil { // interrupted: requests may still be landing
+			down = func() error { return lab.DownSettled(cctx, cli, owner) }
+		}
+		if err := down(); err != nil {
 			fmt.Fprintf(stderr, "netviz: warning: teardown: %v\n", err)
 		}
 	}()

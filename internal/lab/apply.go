@@ -420,6 +420,23 @@ func firstName(names []string) string {
 	return "?"
 }
 
+// DownSettled is Down for after an interruption: a request the client gave
+// up on can still complete inside the daemon, so it sweeps again once
+// in-flight requests had time to land.
+func DownSettled(ctx context.Context, cli *client.Client, owner string) error {
+	_, _, err1 := Down(ctx, cli, owner)
+	select {
+	case <-time.After(700 * time.Millisecond):
+	case <-ctx.Done():
+	}
+	_, _, err2 := Down(ctx, cli, owner)
+	if err2 != nil {
+		return err2
+	}
+	_ = err1 // a first pass racing with in-flight requests may fail harmlessly
+	return nil
+}
+
 // removeNetwork retries briefly: endpoints of just-removed containers can
 // linger for a moment.
 func removeNetwork(ctx context.Context, cli *client.Client, id string) error {
