@@ -38,9 +38,10 @@ func newSimCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &simOptions{}
 	cmd := &cobra.Command{
 		Use:   "sim SCENARIO",
-		Short: "Simulate what a script of docker commands would build, without Docker",
+		Short: "Simulate what docker commands or a compose file would build, without Docker",
 		Long: `Read SCENARIO — a shell script of docker commands exactly as people write them
-(comments, \ continuations, sudo docker …, $(docker ps -a -q)) — and build the
+(comments, \ continuations, sudo docker …, $(docker ps -a -q)), or a compose
+file (.yml/.yaml, read as docker compose up would create it) — and build the
 network those commands would create, the way dockerd would: addresses from
 Docker's default pools, veth pairs and bridge ports, macvlan parents, DNS names
 per network, published ports. No Docker engine is needed.
@@ -86,7 +87,12 @@ func loadScenario(path string) (*scenario.Scenario, error) {
 		return nil, usageErrorf("%v", err)
 	}
 	defer f.Close()
-	sc, err := scenario.ParseShell(f, path)
+	var sc *scenario.Scenario
+	if scenario.IsCompose(path) {
+		sc, err = scenario.ParseCompose(context.Background(), f, path)
+	} else {
+		sc, err = scenario.ParseShell(f, path)
+	}
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"net/netip"
 	"os"
@@ -230,6 +231,8 @@ func TestDaemonErrors(t *testing.T) {
 // (JSON) and the text summary.
 func TestGoldenScenarios(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.sh"))
+	yamls, _ := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	files = append(files, yamls...)
 	if len(files) < 3 {
 		t.Fatalf("only %d scenarios", len(files))
 	}
@@ -240,7 +243,12 @@ func TestGoldenScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			sc, err := scenario.ParseShell(r, filepath.Base(f))
+			var sc *scenario.Scenario
+			if scenario.IsCompose(f) {
+				sc, err = scenario.ParseCompose(context.Background(), r, f)
+			} else {
+				sc, err = scenario.ParseShell(r, filepath.Base(f))
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,7 +264,7 @@ func TestGoldenScenarios(t *testing.T) {
 			graph.WriteJSON(&js, m)
 			render.Text(&text, m)
 			for ext, got := range map[string][]byte{".model.json": js.Bytes(), ".text": text.Bytes()} {
-				golden := strings.TrimSuffix(f, ".sh") + ext + ".golden"
+				golden := strings.TrimSuffix(strings.TrimSuffix(f, ".sh"), ".yaml") + ext + ".golden"
 				if *update {
 					os.WriteFile(golden, got, 0o644)
 				}
