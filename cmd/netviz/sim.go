@@ -11,9 +11,12 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
+	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/reach"
@@ -76,7 +79,7 @@ A command Docker would refuse is an error at its file:line:col (exit 2).`,
 	f.StringVar(&o.resolve, "resolve", "", "predict the DNS answers for `NAME` (needs --from)")
 	f.StringVar(&o.from, "from", "", "the `CONTAINER` that resolves --resolve")
 	f.StringVar(&o.steps, "steps", "", "write one picture per command and an index.html into `DIR`")
-	f.StringVar(&o.engineVersion, "engine-version", sim.DefaultEngineVersion, "Docker engine `VERSION` whose behaviour to reproduce")
+	f.StringVar(&o.engineVersion, "engine-version", "", "Docker engine `VERSION` whose behaviour to reproduce (default: the local engine's, else "+sim.NewestEngineVersion+")")
 	return cmd
 }
 
@@ -117,7 +120,11 @@ func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: o.engineVersion})
+	version := o.engineVersion
+	if version == "" {
+		version = localEngineVersion(ctx)
+	}
+	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: version})
 	if o.steps != "" {
 		if err := writeSteps(ctx, eng, sc, o.steps, stderr); err != nil {
 			return err
@@ -142,6 +149,23 @@ func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stderr, "netviz: wrote %s (%s, simulated: %d containers, %d networks)\n", o.output, format, len(m.Containers), len(m.Networks))
 	return nil
+}
+
+// localEngineVersion asks the local engine for its version, briefly: a
+// laptop without Docker gets the newest version the simulator knows.
+func localEngineVersion(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	cli, err := discover.NewDockerClient()
+	if err != nil {
+		return sim.NewestEngineVersion
+	}
+	defer cli.Close()
+	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil || v.Version == "" {
+		return sim.NewestEngineVersion
+	}
+	return v.Version
 }
 
 // maxPairTable is the largest matrix printed pair by pair; bigger ones print

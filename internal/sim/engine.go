@@ -28,8 +28,17 @@ type Options struct {
 	EngineVersion string
 }
 
-// DefaultEngineVersion is what the simulator reproduces unless told otherwise.
+// DefaultEngineVersion is what the simulator reproduces unless told otherwise:
+// the engine its findings were measured on (docker.io 20.10.24, API 1.41).
 const DefaultEngineVersion = "20.10"
+
+// NewestEngineVersion is what `netviz sim` assumes without a local engine.
+// The outcomes netviz models (addresses, names, container-to-container
+// reachability) were measured on 20.10 only; Docker 28/29 rewrote the
+// isolation rules (no DOCKER-ISOLATION chains) without changing those
+// outcomes as far as documented, so no version-specific rule is encoded yet:
+// the version is recorded in the model for the reader.
+const NewestEngineVersion = "29.0"
 
 // Engine is the simulated daemon's state.
 type Engine struct {
