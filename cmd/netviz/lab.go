@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"github.com/netviz/netviz/internal/discover"
@@ -110,21 +111,11 @@ func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout,
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	cli, err := discover.NewDockerClient()
+	cli, err := labEngine(ctx)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	defer cli.Close()
-	if _, err := discover.ReadDocker(ctx, cli, false); err != nil {
-		return usageErrorf("%v", err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return usageErrorf("find the netviz binary: %v", err)
-	}
-	if err := lab.EnsureImage(ctx, cli, self); err != nil {
-		return usageErrorf("%v", err)
-	}
 	a := &lab.Applier{Client: cli, Owner: lab.Owner(name), Pull: pull, Parent: parent}
 	if err := a.Preflight(ctx, sc); err != nil {
 		return usageErrorf("%v", err)
@@ -186,6 +177,28 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// labEngine connects to the engine and makes sure it has the lab image,
+// built from this very binary.
+func labEngine(ctx context.Context) (*client.Client, error) {
+	cli, err := discover.NewDockerClient()
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if _, err := discover.ReadDocker(ctx, cli, false); err != nil {
+		cli.Close()
+		return nil, usageErrorf("%v", err)
+	}
+	self, err := os.Executable()
+	if err == nil {
+		err = lab.EnsureImage(ctx, cli, self)
+	}
+	if err != nil {
+		cli.Close()
+		return nil, usageErrorf("%v", err)
+	}
+	return cli, nil
 }
 
 // newIdleCmd is what the lab image runs: wait for a signal, exit 0.

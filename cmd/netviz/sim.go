@@ -223,12 +223,7 @@ func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 	if c == nil {
 		return usageErrorf("--from %s: no container of that name in the scenario", from)
 	}
-	owner := c
-	if c.SharesWith != "" {
-		if o := x.Container(c.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(c)
 	type answer struct {
 		Addr      string `json:"addr"`
 		Container string `json:"container"`

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -96,18 +95,11 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	cli, err := discover.NewDockerClient()
+	cli, err := labEngine(ctx)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	defer cli.Close()
-	if _, err := discover.ReadDocker(ctx, cli, false); err != nil {
-		return usageErrorf("%v", err)
-	}
-	self, _ := os.Executable()
-	if err := lab.EnsureImage(ctx, cli, self); err != nil {
-		return usageErrorf("%v", err)
-	}
 	id := make([]byte, 4)
 	rand.Read(id)
 	owner := "verify:" + hex.EncodeToString(id)

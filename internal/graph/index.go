@@ -88,6 +88,19 @@ func (x *Index) InterfacesIn(nsID string) []*Interface { return x.ifsByNS[nsID] 
 // ContainersIn lists the containers using namespace nsID in model order.
 func (x *Index) ContainersIn(nsID string) []*Container { return x.ctrsByNS[nsID] }
 
+// NetworkOwner is the container whose network settings c really has: a
+// --net container:X member behaves exactly as X (followed through chains).
+func (x *Index) NetworkOwner(c *Container) *Container {
+	for hops := 0; c.SharesWith != "" && hops < 16; hops++ {
+		owner := x.Container(c.SharesWith)
+		if owner == nil {
+			break
+		}
+		c = owner
+	}
+	return c
+}
+
 // Peer returns the ID of the other end of veth ifID, or "".
 func (x *Index) Peer(ifID string) string {
 	for _, e := range x.from[ifID] {

@@ -142,12 +142,7 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 			}
 		}
 	}
-	owner := client
-	if client.SharesWith != "" {
-		if o := x.Container(client.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(client)
 	// The client leaves through its interface on the target's network, else
 	// its first one (the default route).
 	var clientIf string

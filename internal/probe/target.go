@@ -96,12 +96,7 @@ type TargetOptions struct {
 
 // how says how client c would resolve target, or "" if it cannot.
 func how(x *graph.Index, c *graph.Container, target string) string {
-	owner := c
-	if c.SharesWith != "" {
-		if o := x.Container(c.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(c)
 	for _, n := range x.Model.Names {
 		if !strings.EqualFold(n.Name, target) {
 			continue

@@ -38,7 +38,7 @@ type ClassMatrix struct {
 
 // ClassKey names the class of a client.
 func ClassKey(x *graph.Index, c *graph.Container) string {
-	o := networkOwner(x, c)
+	o := x.NetworkOwner(c)
 	mode := "bridge"
 	switch {
 	case o.Namespace == graph.HostNamespaceID:

@@ -73,7 +73,7 @@ func Expect(x *graph.Index, client *graph.Container, t Target) Expectation {
 		}
 		return n.Name
 	}
-	client = networkOwner(x, client)
+	client = x.NetworkOwner(client)
 	switch {
 	case !client.Running() || !t.Container.Running():
 		return Expectation{false, NotRunning, "a container that is not running has no network", false}
@@ -106,19 +106,6 @@ func Expect(x *graph.Index, client *graph.Container, t Target) Expectation {
 	}
 	return Expectation{false, IsolatedBridges, fmt.Sprintf("%s and %s are different bridges: Docker isolates them",
 		strings.Join(clientNetworks(x, client), "+"), netName(t.Network)), true}
-}
-
-// networkOwner is the container whose network settings a client really has:
-// a --net container:X member behaves exactly as X.
-func networkOwner(x *graph.Index, c *graph.Container) *graph.Container {
-	for hops := 0; c.SharesWith != "" && hops < 16; hops++ {
-		owner := x.Container(c.SharesWith)
-		if owner == nil {
-			break
-		}
-		c = owner
-	}
-	return c
 }
 
 func isMacvlan(n *graph.Network) bool { return n.Driver == "macvlan" || n.Driver == "ipvlan" }

@@ -230,9 +230,12 @@ func TestDaemonErrors(t *testing.T) {
 // TestGoldenScenarios simulates every script in testdata and pins the model
 // (JSON) and the text summary.
 func TestGoldenScenarios(t *testing.T) {
+	// The seed scripts and the compose file live with the parser's tests;
+	// the engine's own edge cases live here. Goldens all go to testdata/.
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.sh"))
-	yamls, _ := filepath.Glob(filepath.Join("testdata", "*.yaml"))
-	files = append(files, yamls...)
+	seeds, _ := filepath.Glob(filepath.Join("..", "scenario", "testdata", "seed-*.sh"))
+	files = append(files, seeds...)
+	files = append(files, filepath.Join("..", "scenario", "testdata", "compose-seed", "compose.yaml"))
 	if len(files) < 3 {
 		t.Fatalf("only %d scenarios", len(files))
 	}
@@ -264,7 +267,11 @@ func TestGoldenScenarios(t *testing.T) {
 			graph.WriteJSON(&js, m)
 			render.Text(&text, m)
 			for ext, got := range map[string][]byte{".model.json": js.Bytes(), ".text": text.Bytes()} {
-				golden := strings.TrimSuffix(strings.TrimSuffix(f, ".sh"), ".yaml") + ext + ".golden"
+				base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".sh"), ".yaml")
+				if base == "compose" {
+					base = "compose-seed"
+				}
+				golden := filepath.Join("testdata", base+ext+".golden")
 				if *update {
 					os.WriteFile(golden, got, 0o644)
 				}

@@ -215,12 +215,7 @@ func fromDefaultPools(p netip.Prefix) bool {
 
 // namesFor lists the names client c can resolve per the simulation.
 func namesFor(x *graph.Index, c *graph.Container) []string {
-	owner := c
-	if c.SharesWith != "" {
-		if o := x.Container(c.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(c)
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range x.Model.Names {
@@ -237,12 +232,7 @@ func namesFor(x *graph.Index, c *graph.Container) []string {
 // answers is the sorted set of containers the simulation says name resolves
 // to for client c ("NXDOMAIN" when none).
 func answers(x *graph.Index, c *graph.Container, name string) []string {
-	owner := c
-	if c.SharesWith != "" {
-		if o := x.Container(c.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(c)
 	var out []string
 	for _, n := range x.Model.Names {
 		if n.Name != name {
@@ -287,12 +277,7 @@ func Via(sim *graph.Model, client, name string) string {
 	if c == nil {
 		return ""
 	}
-	owner := c
-	if c.SharesWith != "" {
-		if o := x.Container(c.SharesWith); o != nil {
-			owner = o
-		}
-	}
+	owner := x.NetworkOwner(c)
 	for _, n := range sim.Names {
 		if n.Name == name && (n.Scope == owner.ID || slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope })) {
 			return n.Source
