@@ -107,7 +107,14 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	if err := a.Preflight(ctx, sc); err != nil {
 		return usageErrorf("refusing: %v", err)
 	}
-	defer func() {
+	// Teardown runs before anything is printed (a reader such as `| head`
+	// may close stdout early), and again, deferred, on every other exit.
+	tornDown := false
+	teardown := func() {
+		if tornDown {
+			return
+		}
+		tornDown = true
 		cctx, ccancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer ccancel()
 		down := func() error { _, _, err := lab.Down(cctx, cli, owner); return err }
@@ -117,7 +124,8 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 		if err := down(); err != nil {
 			fmt.Fprintf(stderr, "netviz: warning: teardown: %v\n", err)
 		}
-	}()
+	}
+	defer teardown()
 	if err := a.Apply(ctx, sc); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -135,6 +143,7 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 		return ctx.Err()
 	}
 	rep := verify.Compare(arg, simModel, live, dns, mat)
+	teardown()
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -23,9 +23,11 @@ import (
 func TestLiveSeed(t *testing.T) {
 	env := dockertest.Require(t)
 
-	// Two containers on the default bridge, linked, one publishing -p 15530:80.
+	// Two containers on the default bridge, linked, one publishing -p 15540:80
+	// (the seed's 15530 and its subnets are the labs': packages run in
+	// parallel, so live tests keep out of each other's way).
 	db := env.Run("wordpressdb", dockertest.Spec{})
-	wp := env.Run("wordpress", dockertest.Spec{Links: []string{db + ":mysql"}, Ports: []string{"15530:80"}})
+	wp := env.Run("wordpress", dockertest.Spec{Links: []string{db + ":mysql"}, Ports: []string{"15540:80"}})
 
 	// A user bridge with three containers under --net-alias alicek106, and a client.
 	mybridge := env.Network("mybridge", client.NetworkCreateOptions{Driver: "bridge"})
@@ -43,7 +45,7 @@ func TestLiveSeed(t *testing.T) {
 
 	// A custom subnet, ip-range and gateway.
 	custom := env.Network("custom", client.NetworkCreateOptions{Driver: "bridge", IPAM: &network.IPAM{Config: []network.IPAMConfig{{
-		Subnet: netip.MustParsePrefix("172.72.0.0/16"), IPRange: netip.MustParsePrefix("172.72.0.0/24"), Gateway: netip.MustParseAddr("172.72.0.1"),
+		Subnet: netip.MustParsePrefix("172.73.0.0/16"), IPRange: netip.MustParsePrefix("172.73.0.0/24"), Gateway: netip.MustParseAddr("172.73.0.1"),
 	}}}})
 	cust := env.Run("custom_member", dockertest.Spec{Network: custom})
 
@@ -61,7 +63,7 @@ func TestLiveSeed(t *testing.T) {
 	env.Veth(parent, env.Prefix[:10]+"p1")
 	macnet := env.Network("macvlan", client.NetworkCreateOptions{Driver: "macvlan",
 		Options: map[string]string{"parent": parent, "macvlan_mode": "bridge"},
-		IPAM:    &network.IPAM{Config: []network.IPAMConfig{{Subnet: netip.MustParsePrefix("192.168.77.0/24"), Gateway: netip.MustParseAddr("192.168.77.1")}}}})
+		IPAM:    &network.IPAM{Config: []network.IPAMConfig{{Subnet: netip.MustParsePrefix("192.168.78.0/24"), Gateway: netip.MustParseAddr("192.168.78.1")}}}})
 	mac := env.Run("mac", dockertest.Spec{Network: macnet})
 
 	m, err := discover.Discover(env.Ctx, discover.Options{Client: env.Client})
@@ -215,16 +217,16 @@ func TestLiveSeed(t *testing.T) {
 	})
 	t.Run("custom subnet", func(t *testing.T) {
 		nw := x.Network(graph.NetworkID(custom))
-		want := []graph.Subnet{{Subnet: "172.72.0.0/16", Gateway: "172.72.0.1", IPRange: "172.72.0.0/24"}}
+		want := []graph.Subnet{{Subnet: "172.73.0.0/16", Gateway: "172.73.0.1", IPRange: "172.73.0.0/24"}}
 		if !slices.Equal(nw.Subnets, want) {
 			t.Errorf("subnets %+v, want %+v", nw.Subnets, want)
 		}
 		checkWired(t, cust)
 		ip := netip.MustParsePrefix(ctr(cust).Endpoints[0].IPv4).Addr()
-		if !netip.MustParsePrefix("172.72.0.0/24").Contains(ip) {
+		if !netip.MustParsePrefix("172.73.0.0/24").Contains(ip) {
 			t.Errorf("address %s outside --ip-range", ip)
 		}
-		if br := x.Interface(nw.Bridge); !slices.Contains(br.Addrs, "172.72.0.1/16") {
+		if br := x.Interface(nw.Bridge); !slices.Contains(br.Addrs, "172.73.0.1/16") {
 			t.Errorf("bridge %s holds %v, want the gateway 172.72.0.1/16", br.Name, br.Addrs)
 		}
 	})
@@ -260,8 +262,8 @@ func TestLiveSeed(t *testing.T) {
 				ports = append(ports, p)
 			}
 		}
-		if len(ports) == 0 || ports[0].HostPort != 15530 || ports[0].ContainerPort != 80 || ports[0].Proto != "tcp" {
-			t.Errorf("ports %+v, want 15530→80/tcp", ports)
+		if len(ports) == 0 || ports[0].HostPort != 15540 || ports[0].ContainerPort != 80 || ports[0].Proto != "tcp" {
+			t.Errorf("ports %+v, want 15540→80/tcp", ports)
 		}
 	})
 	t.Run("macvlan", func(t *testing.T) {
