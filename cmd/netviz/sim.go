@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -223,26 +222,15 @@ func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 	if c == nil {
 		return usageErrorf("--from %s: no container of that name in the scenario", from)
 	}
-	owner := x.NetworkOwner(c)
 	type answer struct {
 		Addr      string `json:"addr"`
 		Container string `json:"container"`
 		Via       string `json:"via"`
 	}
 	var answers []answer
-	for _, n := range x.Model.Names {
-		if n.Name != name {
-			continue
-		}
-		inScope := n.Scope == owner.ID || slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope })
-		if !inScope {
-			continue
-		}
-		for _, e := range x.EdgesFrom(n.ID) {
-			if e.Kind == graph.EdgeResolvesTo {
-				answers = append(answers, answer{Addr: e.Label, Container: strings.TrimPrefix(e.To, "ctr:"), Via: n.Source})
-			}
-		}
+	edges, via := x.Resolve(c, name)
+	for _, e := range edges {
+		answers = append(answers, answer{Addr: e.Label, Container: strings.TrimPrefix(e.To, "ctr:"), Via: via})
 	}
 	sort.Slice(answers, func(i, j int) bool { return answers[i].Addr < answers[j].Addr })
 	if asJSON {

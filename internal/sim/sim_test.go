@@ -135,6 +135,17 @@ func TestDockerBehaviour(t *testing.T) {
 				t.Error("names")
 			}
 		}},
+		// Measured: client on zeta (first) and alpha, alias svc on both → only
+		// alpha's address.
+		{"a client on two networks gets the first network's answers, by name", "docker network create zeta\ndocker network create alpha\ndocker run -d --name on-zeta --net zeta --net-alias svc img\ndocker run -d --name on-alpha --net alpha --net-alias svc img\ndocker run -d --name client2 --net zeta img\ndocker network connect alpha client2", func(t *testing.T, x *graph.Index) {
+			edges, via := x.Resolve(x.Container("ctr:client2"), "svc")
+			if len(edges) != 1 || edges[0].To != "ctr:on-alpha" || via != graph.NameEmbeddedDNS {
+				t.Errorf("svc → %+v via %s", edges, via)
+			}
+			if edges, _ := x.Resolve(x.Container("ctr:on-zeta"), "svc"); len(edges) != 1 || edges[0].To != "ctr:on-zeta" {
+				t.Errorf("on-zeta gets %+v", edges)
+			}
+		}},
 		{"--link on the default bridge writes /etc/hosts", "docker run -d --name db img\ndocker run -d --name web --link db:mysql img", func(t *testing.T, x *graph.Index) {
 			n := x.Name("dns:ctr:web/mysql")
 			if n == nil || n.Source != graph.NameHosts || x.EdgesFrom(n.ID)[0].Label != "172.17.0.2" {

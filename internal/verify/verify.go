@@ -232,20 +232,11 @@ func namesFor(x *graph.Index, c *graph.Container) []string {
 // answers is the sorted set of containers the simulation says name resolves
 // to for client c ("NXDOMAIN" when none).
 func answers(x *graph.Index, c *graph.Container, name string) []string {
-	owner := x.NetworkOwner(c)
+	edges, _ := x.Resolve(c, name)
 	var out []string
-	for _, n := range x.Model.Names {
-		if n.Name != name {
-			continue
-		}
-		if n.Scope != owner.ID && !slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope }) {
-			continue
-		}
-		for _, e := range x.EdgesFrom(n.ID) {
-			t := strings.TrimPrefix(e.To, "ctr:")
-			if !slices.Contains(out, t) {
-				out = append(out, t)
-			}
+	for _, e := range edges {
+		if t := strings.TrimPrefix(e.To, "ctr:"); !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	sort.Strings(out)
@@ -277,11 +268,6 @@ func Via(sim *graph.Model, client, name string) string {
 	if c == nil {
 		return ""
 	}
-	owner := x.NetworkOwner(c)
-	for _, n := range sim.Names {
-		if n.Name == name && (n.Scope == owner.ID || slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope })) {
-			return n.Source
-		}
-	}
-	return ""
+	_, via := x.Resolve(c, name)
+	return via
 }
