@@ -524,15 +524,25 @@ func (e *Engine) networkCreate(c scenario.Command) error {
 	return nil
 }
 
-func (e *Engine) connect(c scenario.Command) error {
+// connectTargets finds the network and container of a connect/disconnect.
+func (e *Engine) connectTargets(c scenario.Command) (*network, *container, error) {
 	cs := c.Connect
 	n, ok := e.nets[cs.Network]
 	if !ok {
-		return daemonErr(c, "network %s not found", cs.Network)
+		return nil, nil, daemonErr(c, "network %s not found", cs.Network)
 	}
 	ctr := e.resolveContainer(cs.Container)
 	if ctr == nil {
-		return daemonErr(c, "No such container: %s", cs.Container)
+		return nil, nil, daemonErr(c, "No such container: %s", cs.Container)
+	}
+	return n, ctr, nil
+}
+
+func (e *Engine) connect(c scenario.Command) error {
+	cs := c.Connect
+	n, ctr, err := e.connectTargets(c)
+	if err != nil {
+		return err
 	}
 	if ctr.mode == "host" || ctr.mode == "none" || strings.HasPrefix(ctr.mode, "container:") || n.driver == "host" || n.driver == "null" {
 		return daemonErr(c, "container sharing network namespace with another container or host cannot be connected to any other network")
@@ -567,14 +577,9 @@ func (e *Engine) connect(c scenario.Command) error {
 }
 
 func (e *Engine) disconnect(c scenario.Command) error {
-	cs := c.Connect
-	n, ok := e.nets[cs.Network]
-	if !ok {
-		return daemonErr(c, "network %s not found", cs.Network)
-	}
-	ctr := e.resolveContainer(cs.Container)
-	if ctr == nil {
-		return daemonErr(c, "No such container: %s", cs.Container)
+	n, ctr, err := e.connectTargets(c)
+	if err != nil {
+		return err
 	}
 	i := slices.IndexFunc(ctr.endpoints, func(ep *endpoint) bool { return ep.net == n.name })
 	if i < 0 {
