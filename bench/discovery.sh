@@ -8,44 +8,10 @@
 #   - peak memory (max RSS) of discovery.
 # Everything it creates carries io.netviz.owner=bench and is removed on exit,
 # failure or Ctrl-C. Run as root with dockerd up:  sudo bench/discovery.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="/usr/local/go/bin:$PATH"
-
 N1=${N1:-50}
 N2=${N2:-100}
 RUNS=${RUNS:-11}
-NETS=5
-IMAGE=${NETVIZ_TEST_IMAGE:-netviz-test/busybox:latest}
-LABEL=io.netviz.owner=bench
-out=$(mktemp -d)
-
-cleanup() {
-  ids=$(docker ps -aq --filter label=$LABEL)
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
-  nets=$(docker network ls -q --filter label=$LABEL)
-  [ -z "$nets" ] || docker network rm $nets >/dev/null 2>&1 || true
-  rm -rf "$out"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-docker image inspect "$IMAGE" >/dev/null 2>&1 || { echo "no $IMAGE: run .ci/run once, or NETVIZ_E2E=1 go test ./internal/discover" >&2; exit 2; }
-
-CGO_ENABLED=0 go build -o "$out/netviz" ./cmd/netviz
-
-# median_ms RUNS CMD...: median wall time of CMD in milliseconds.
-median_ms() {
-  local runs=$1; shift
-  local ts=()
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-    ts+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+. "$(dirname "$0")/lib.sh"
 
 # scripted: what a person would write to gather the same facts.
 scripted() {
@@ -87,7 +53,7 @@ echo "graph -o x.svg, $N2 containers, cold WASM cache: $(( (t1 - t0) / 1000000 )
 echo "graph -o x.svg, $N2 containers, warm WASM cache: median $(median_ms "$RUNS" "$out/netviz" graph -o "$out/x.svg") ms"
 echo "graph (text, no SVG) at $N2: median $(median_ms "$RUNS" "$out/netviz" graph) ms"
 
-rss=$(/usr/bin/time -f %M "$out/netviz" graph -o "$out/x.json" 2>&1 >/dev/null | tail -1)
+rss=$(max_rss_kib "$out/netviz" graph -o "$out/x.json")
 echo "peak memory, graph -o x.json at $N2: ${rss} KiB max RSS"
-rss=$(/usr/bin/time -f %M "$out/netviz" graph -o "$out/x.svg" 2>&1 >/dev/null | tail -1)
+rss=$(max_rss_kib "$out/netviz" graph -o "$out/x.svg")
 echo "peak memory, graph -o x.svg at $N2: ${rss} KiB max RSS"

@@ -7,28 +7,10 @@
 # Everything it creates carries io.netviz.owner=bench and is removed on exit,
 # failure or Ctrl-C. Traffic goes only to the containers it creates.
 # Run as root with dockerd up:  sudo bench/reach.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="/usr/local/go/bin:$PATH"
-
 N=${N:-50}
 RUNS=${RUNS:-5}
-NETS=5
-IMAGE=${NETVIZ_TEST_IMAGE:-netviz-test/busybox:latest}
-LABEL=io.netviz.owner=bench
-out=$(mktemp -d)
-cleanup() {
-  ids=$(docker ps -aq --filter label=$LABEL)
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
-  nets=$(docker network ls -q --filter label=$LABEL)
-  [ -z "$nets" ] || docker network rm $nets >/dev/null 2>&1 || true
-  rm -rf "$out"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
 
-CGO_ENABLED=0 go build -o "$out/netviz" ./cmd/netviz
 nets=()
 for i in $(seq 1 $NETS); do docker network create --label $LABEL "nvzb-net$i" >/dev/null; nets+=("nvzb-net$i"); done
 for i in $(seq 1 "$N"); do
@@ -47,7 +29,7 @@ pairs=$(grep -c '"client"' "$out/m.json")
 unexpected=$(grep -c '"agrees": false' "$out/m.json" || true)
 echo "# netviz reach benchmark — $N containers on $NETS networks, $(nproc) cores"
 echo "netviz reach: $pairs pairs, median $median ms over $RUNS runs (all: ${ts[*]} ms), $unexpected unexpected"
-rss=$(/usr/bin/time -f %M "$out/netviz" reach "${netargs[@]}" --json 2>&1 >/dev/null | tail -1)
+rss=$(max_rss_kib "$out/netviz" reach "${netargs[@]}" --json)
 echo "peak memory: ${rss} KiB max RSS"
 
 # The obvious alternative, for every ordered pair, 16 in parallel.

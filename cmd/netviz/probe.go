@@ -83,12 +83,9 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 	}
 	var outFormat render.Format
 	if o.output != "" {
-		f, err := render.FormatForPath(o.output)
-		if err != nil || !f.NeedsGraphviz() && f != render.FormatDOT {
-			return usageErrorf("-o %s: probe results are drawn as .svg, .png, .dot or .html", o.output)
-		}
-		if err := output.CheckDir(o.output); err != nil {
-			return usageErrorf("%v", err)
+		f, err := pictureFormat(o.output, "probe results are", render.FormatSVG, render.FormatPNG, render.FormatDOT, render.FormatHTML)
+		if err != nil {
+			return err
 		}
 		outFormat = f
 	}
@@ -122,17 +119,15 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		return ctx.Err()
 	}
 	if o.pcap != "" {
-		if err := output.WriteFile(o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if err := writeResult(stderr, o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
+			return err
 		}
-		fmt.Fprintf(stderr, "netviz: wrote %s (%d packets)\n", o.pcap, len(rep.Frames))
 	}
 	if o.output != "" {
 		ov := probeOverlay(m, rep)
-		if err := output.WriteFile(o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if err := writeResult(stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
+			return err
 		}
-		fmt.Fprintf(stderr, "netviz: wrote %s\n", o.output)
 	}
 	if o.asJSON {
 		return probe.WriteJSON(stdout, rep)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/graph"
-	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
 )
@@ -78,12 +77,9 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	}
 	var outFormat render.Format
 	if o.output != "" {
-		f, err := render.FormatForPath(o.output)
-		if err != nil || (f != render.FormatSVG && f != render.FormatPNG && f != render.FormatDOT) {
-			return usageErrorf("-o %s: the matrix is drawn as .svg, .png or .dot", o.output)
-		}
-		if err := output.CheckDir(o.output); err != nil {
-			return usageErrorf("%v", err)
+		f, err := pictureFormat(o.output, "the matrix is", render.FormatSVG, render.FormatPNG, render.FormatDOT)
+		if err != nil {
+			return err
 		}
 		outFormat = f
 	}
@@ -117,10 +113,9 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	}
 	if o.output != "" {
 		g := reachGrid(matrix)
-		if err := output.WriteFile(o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if err := writeResult(stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
+			return err
 		}
-		fmt.Fprintf(stderr, "netviz: wrote %s\n", o.output)
 	}
 	if o.asJSON {
 		err = probe.WriteJSON(stdout, matrix)

@@ -223,7 +223,7 @@ func liveDNS(ctx context.Context, simModel, live *graph.Model) verify.LiveDNS {
 			}
 		}
 	}
-	lx := graph.NewIndex(live)
+	lx, sx := graph.NewIndex(live), graph.NewIndex(simModel)
 	env := probe.LiveEnv()
 	out := verify.LiveDNS{}
 	for client, names := range verify.NamesToQuery(simModel) {
@@ -234,7 +234,7 @@ func liveDNS(ctx context.Context, simModel, live *graph.Model) verify.LiveDNS {
 		got := map[string][]string{}
 		for _, name := range names {
 			var addrs []netip.Addr
-			if verify.Via(simModel, client, name) == graph.NameHosts {
+			if verify.Via(sx, client, name) == graph.NameHosts {
 				if hosts, err := env.Hosts(c); err == nil {
 					addrs = probe.HostsLookup(hosts, name)
 				}

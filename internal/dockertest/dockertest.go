@@ -107,39 +107,43 @@ func EnsureImage(ctx context.Context, cli *client.Client) error {
 	if err != nil {
 		return err
 	}
-	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: rootfs, SourceName: "-"}, Image,
-		client.ImageImportOptions{Changes: []string{`CMD ["/bin/sleep","3600"]`, "LABEL " + Label + "=" + LabelValue}})
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	defer res.Close()
-	_, err = io.Copy(io.Discard, res)
-	return err
+	return importImage(ctx, cli, rootfs, Image, `CMD ["/bin/sleep","3600"]`)
 }
 
 func ensureScratch(ctx context.Context, cli *client.Client) error {
 	if _, err := cli.ImageInspect(ctx, ScratchImage); err == nil {
 		return nil
 	}
-	var bin []byte
-	var err error
-	for _, p := range busyboxPaths {
-		if bin, err = os.ReadFile(p); err == nil {
-			break
-		}
-	}
+	bin, err := readBusybox()
 	if err != nil {
-		return fmt.Errorf("no busybox binary (apt-get install busybox-static): %w", err)
+		return err
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	tw.WriteHeader(&tar.Header{Name: "sleep", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bin))})
 	tw.Write(bin)
 	tw.Close()
-	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: &buf, SourceName: "-"}, ScratchImage,
-		client.ImageImportOptions{Changes: []string{`CMD ["/sleep","3600"]`, "LABEL " + Label + "=" + LabelValue}})
+	return importImage(ctx, cli, &buf, ScratchImage, `CMD ["/sleep","3600"]`)
+}
+
+// readBusybox reads the static busybox binary.
+func readBusybox() ([]byte, error) {
+	var err error
+	for _, p := range busyboxPaths {
+		var bin []byte
+		if bin, err = os.ReadFile(p); err == nil {
+			return bin, nil
+		}
+	}
+	return nil, fmt.Errorf("no busybox binary (apt-get install busybox-static): %w", err)
+}
+
+// importImage imports a rootfs tar as ref, labelled as a test resource.
+func importImage(ctx context.Context, cli *client.Client, rootfs io.Reader, ref, cmd string) error {
+	res, err := cli.ImageImport(ctx, client.ImageImportSource{Source: rootfs, SourceName: "-"}, ref,
+		client.ImageImportOptions{Changes: []string{cmd, "LABEL " + Label + "=" + LabelValue}})
 	if err != nil {
-		return fmt.Errorf("import: %w", err)
+		return fmt.Errorf("import %s: %w", ref, err)
 	}
 	defer res.Close()
 	_, err = io.Copy(io.Discard, res)
@@ -149,15 +153,9 @@ func ensureScratch(ctx context.Context, cli *client.Client) error {
 // BusyboxRootfs is a tar of a minimal root filesystem: a static busybox and
 // the applets the tests use.
 func BusyboxRootfs() (io.Reader, error) {
-	var bin []byte
-	var err error
-	for _, p := range busyboxPaths {
-		if bin, err = os.ReadFile(p); err == nil {
-			break
-		}
-	}
+	bin, err := readBusybox()
 	if err != nil {
-		return nil, fmt.Errorf("no busybox binary (apt-get install busybox-static): %w", err)
+		return nil, err
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

@@ -12,12 +12,7 @@ import (
 
 func loadSeed(t testing.TB) *Model {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "seed.model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := ReadJSON(f)
+	m, err := ReadFile(filepath.Join("testdata", "seed.model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 )
 
 // WriteJSON writes m as indented, versioned JSON ("schema": "netviz/v1") in
@@ -48,4 +49,18 @@ func ReadJSON(r io.Reader) (*Model, error) {
 	}
 	m.Sort()
 	return &m, nil
+}
+
+// ReadFile reads a model written by WriteJSON from a file.
+func ReadFile(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }

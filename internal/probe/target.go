@@ -94,21 +94,11 @@ type TargetOptions struct {
 	Capture bool
 }
 
-// how says how client c would resolve target, or "" if it cannot.
+// how says how client c would resolve target ("hosts", "embedded-dns"), or
+// "" if it cannot: the model's own resolution rule decides.
 func how(x *graph.Index, c *graph.Container, target string) string {
-	owner := x.NetworkOwner(c)
-	for _, n := range x.Model.Names {
-		if !strings.EqualFold(n.Name, target) {
-			continue
-		}
-		if n.Scope == owner.ID {
-			return n.Source
-		}
-		if slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope }) {
-			return n.Source
-		}
-	}
-	return ""
+	_, via := x.Resolve(c, target)
+	return via
 }
 
 // KnownNames lists the names the model says some container can resolve.

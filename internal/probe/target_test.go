@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,12 +17,7 @@ import (
 
 func seedModel(t *testing.T) *graph.Model {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "seed.model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := graph.ReadJSON(f)
+	m, err := graph.ReadFile(filepath.Join("testdata", "seed.model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

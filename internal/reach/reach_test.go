@@ -2,7 +2,6 @@ package reach
 
 import (
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,12 +10,7 @@ import (
 
 func seed(t *testing.T) *graph.Index {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "seed.model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := graph.ReadJSON(f)
+	m, err := graph.ReadFile(filepath.Join("testdata", "seed.model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

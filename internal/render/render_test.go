@@ -19,12 +19,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func loadModel(t testing.TB, name string) *graph.Model {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := graph.ReadJSON(f)
+	m, err := graph.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

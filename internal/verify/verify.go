@@ -260,10 +260,9 @@ func NamesToQuery(sim *graph.Model) map[string][]string {
 	return out
 }
 
-// Via says how the simulation says client resolves name: "hosts" or
-// "embedded-dns".
-func Via(sim *graph.Model, client, name string) string {
-	x := graph.NewIndex(sim)
+// Via says how the simulation says client resolves name ("hosts" or
+// "embedded-dns"); x indexes the simulated model.
+func Via(x *graph.Index, client, name string) string {
 	c := x.Container(graph.ContainerID(client))
 	if c == nil {
 		return ""
