@@ -30,12 +30,17 @@ type Lookup struct {
 func Resolve(ctx context.Context, conn net.Conn, name string, count int, timeout time.Duration) []Lookup {
 	dc := &dns.Conn{Conn: conn}
 	out := make([]Lookup, 0, count)
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) }) // Ctrl-C ends a wait at once
+	defer stop()
 	for i := 0; i < count && ctx.Err() == nil; i++ {
 		q := new(dns.Msg)
 		q.SetQuestion(dns.Fqdn(name), dns.TypeA)
 		q.RecursionDesired = true
 		l := Lookup{}
 		conn.SetDeadline(time.Now().Add(timeout))
+		if ctx.Err() != nil { // cancelled while the deadline was being set
+			break
+		}
 		if err := dc.WriteMsg(q); err != nil {
 			l.Err = err.Error()
 			out = append(out, l)

@@ -5,7 +5,9 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +27,12 @@ type fakeConn struct {
 	queue    [][2]any // packet, from
 	deadline time.Time
 	writes   []netip.Addr
+	// full are targets the kernel refuses to send to (ENOBUFS).
+	full map[netip.Addr]bool
+	// deadlines records every read deadline set.
+	deadlines []time.Time
+	// dup answers every request twice.
+	dup bool
 }
 
 func (f *fakeConn) WriteTo(b []byte, to net.Addr) (int, error) {
@@ -32,6 +40,9 @@ func (f *fakeConn) WriteTo(b []byte, to net.Addr) (int, error) {
 	defer f.mu.Unlock()
 	dst, _ := netip.AddrFromSlice(to.(*net.IPAddr).IP)
 	dst = dst.Unmap()
+	if f.full[dst] {
+		return 0, &net.OpError{Op: "write", Net: "ip4:icmp", Err: os.NewSyscallError("sendto", syscall.ENOBUFS)}
+	}
 	f.writes = append(f.writes, dst)
 	msg, err := icmp.ParseMessage(1, b)
 	if err != nil {
@@ -44,6 +55,9 @@ func (f *fakeConn) WriteTo(b []byte, to net.Addr) (int, error) {
 	case f.alive[dst] || f.late[dst] > 0 && func() bool { f.late[dst]--; return f.late[dst] == 0 }():
 		reply, _ := (&icmp.Message{Type: ipv4.ICMPTypeEchoReply, Body: &icmp.Echo{ID: echo.ID, Seq: echo.Seq, Data: echo.Data}}).Marshal(nil)
 		f.queue = append(f.queue, [2]any{reply, &net.IPAddr{IP: dst.AsSlice()}})
+		if f.dup {
+			f.queue = append(f.queue, [2]any{reply, &net.IPAddr{IP: dst.AsSlice()}})
+		}
 	case f.rejected[dst]:
 		ip := make([]byte, 20)
 		ip[0], ip[9] = 0x45, 1
@@ -76,6 +90,7 @@ func (f *fakeConn) ReadFrom(b []byte) (int, net.Addr, error) {
 func (f *fakeConn) SetReadDeadline(t time.Time) error {
 	f.mu.Lock()
 	f.deadline = t
+	f.deadlines = append(f.deadlines, t)
 	f.mu.Unlock()
 	return nil
 }
@@ -124,15 +139,23 @@ func TestPingAll(t *testing.T) {
 }
 
 func TestPingAllStopsOnCancel(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	res := PingAll(ctx, &fakeConn{}, []netip.Addr{netip.MustParseAddr("10.255.255.1")}, PingOptions{Timeout: 5 * time.Second, Retries: 3})
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("PingAll ignored the context for %v", time.Since(start))
-	}
-	if res[0].Outcome != Timeout {
-		t.Errorf("outcome %s", res[0].Outcome)
+	for _, how := range []string{"deadline", "cancel"} {
+		t.Run(how, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			if how == "cancel" { // Ctrl-C: no deadline to clamp reads to
+				ctx, cancel = context.WithCancel(context.Background())
+				time.AfterFunc(20*time.Millisecond, cancel)
+			}
+			defer cancel()
+			start := time.Now()
+			res := PingAll(ctx, &fakeConn{}, []netip.Addr{netip.MustParseAddr("10.255.255.1")}, PingOptions{Timeout: 5 * time.Second, Retries: 3})
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("PingAll ignored the context for %v", time.Since(start))
+			}
+			if res[0].Outcome != Timeout {
+				t.Errorf("outcome %s", res[0].Outcome)
+			}
+		})
 	}
 }
 
@@ -145,5 +168,103 @@ func TestPingRepeatLoss(t *testing.T) {
 	}
 	if r := res[1]; r.Outcome != Timeout || r.Attempts != 6 || r.Received != 0 || r.Loss() != 100 {
 		t.Errorf("silent: %+v loss %.0f", r, r.Loss())
+	}
+}
+
+func TestSilenceEstimator(t *testing.T) {
+	const patience = 200 * time.Millisecond
+	tests := []struct {
+		name    string
+		replies []time.Duration
+		want    time.Duration
+	}{
+		{"nothing learnt yet", nil, patience},
+		{"local round trips", []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}, MinSilence},
+		{"ten times the slowest", []time.Duration{time.Millisecond, 5 * time.Millisecond}, 50 * time.Millisecond},
+		{"never past the patience", []time.Duration{90 * time.Millisecond}, patience},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &SilenceEstimator{}
+			for _, r := range tt.replies {
+				s.Observe(r)
+			}
+			if got := s.Wait(0, patience); got != tt.want {
+				t.Errorf("Wait = %v, want %v", got, tt.want)
+			}
+			if got := s.Wait(1, patience); got != tt.want {
+				t.Errorf("a retry waits %v, want %v like the first request", got, tt.want)
+			}
+		})
+	}
+	var none *SilenceEstimator
+	none.Observe(time.Millisecond)
+	if got := none.Wait(0, patience); got != patience {
+		t.Errorf("a nil estimator waits %v, want the patience", got)
+	}
+}
+
+// TestPingAllSilenceByExpectation: a target the model expects to be blocked
+// is given up on once its silence is unmistakable; one it expects to answer
+// gets the full patience.
+func TestPingAllSilenceByExpectation(t *testing.T) {
+	a := netip.MustParseAddr
+	alive, blocked := a("172.18.0.2"), a("172.19.0.2")
+	const patience = 400 * time.Millisecond
+	tests := []struct {
+		name         string
+		expectSilent bool
+		wantLongest  time.Duration // the furthest read deadline, from the start
+		atLeast      bool
+	}{
+		{"expected blocked: decided from the round trips", true, patience / 4, false},
+		{"expected reachable: the full patience", false, patience, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.expectSilent && testing.Short() {
+				t.Skip("waits the full patience")
+			}
+			conn := &fakeConn{alive: map[netip.Addr]bool{alive: true}}
+			start := time.Now()
+			res := PingAll(context.Background(), conn, []netip.Addr{alive, blocked}, PingOptions{
+				Timeout: patience, Retries: 1, ID: 7, Silence: &SilenceEstimator{}, ExpectSilent: []bool{false, tt.expectSilent},
+			})
+			if res[0].Outcome != Reached || res[1].Outcome != Timeout || res[1].Attempts != 2 {
+				t.Fatalf("results %+v", res)
+			}
+			var longest time.Duration
+			for _, d := range conn.deadlines {
+				longest = max(longest, d.Sub(start))
+			}
+			if tt.atLeast != (longest >= tt.wantLongest) {
+				t.Errorf("furthest read deadline %v after the start; want it %s %v", longest, map[bool]string{true: "at least", false: "under"}[tt.atLeast], tt.wantLongest)
+			}
+		})
+	}
+}
+
+// TestPingAllTableFull: a request the kernel refuses for want of a
+// neighbour entry is not a measurement: the target is marked for another
+// try, not reported as silent.
+func TestPingAllTableFull(t *testing.T) {
+	a := netip.MustParseAddr
+	conn := &fakeConn{alive: map[netip.Addr]bool{a("172.18.0.2"): true, a("172.18.0.3"): true}, full: map[netip.Addr]bool{a("172.18.0.3"): true}}
+	res := PingAll(context.Background(), conn, []netip.Addr{a("172.18.0.2"), a("172.18.0.3")}, PingOptions{Timeout: 20 * time.Millisecond, Retries: 1})
+	if res[0].Outcome != Reached {
+		t.Errorf("the other target: %+v", res[0])
+	}
+	if r := res[1]; r.Outcome != NotMeasured || !r.tableFull || r.Attempts != 0 || !strings.Contains(r.Detail, "ENOBUFS") {
+		t.Errorf("refused target: %+v", r)
+	}
+}
+
+// TestPingAllDuplicateReply: a duplicated reply counts once.
+func TestPingAllDuplicateReply(t *testing.T) {
+	a := netip.MustParseAddr
+	conn := &fakeConn{alive: map[netip.Addr]bool{a("172.18.0.2"): true}, dup: true}
+	res := PingRepeat(context.Background(), conn, []netip.Addr{a("172.18.0.2")}, 3, PingOptions{Timeout: 20 * time.Millisecond})
+	if r := res[0]; r.Attempts != 3 || r.Received != 3 || r.Loss() != 0 {
+		t.Errorf("%+v loss %.0f%%", r, r.Loss())
 	}
 }

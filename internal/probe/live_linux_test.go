@@ -60,7 +60,7 @@ func TestLiveReach(t *testing.T) {
 	}
 	m.Containers = mine
 
-	mat := probe.Measure(env.Ctx, m, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 300 * time.Millisecond, Retries: 1}})
+	mat := probe.Measure(env.Ctx, m, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 300 * time.Millisecond, Retries: 1}, Neighbours: probe.LiveNeighbours()})
 	cell := func(client, target, network string) probe.Cell {
 		t.Helper()
 		for _, c := range mat.Cells {

@@ -3,8 +3,10 @@ package probe
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,7 +35,12 @@ type Matrix struct {
 	Schema  string        `json:"schema"`
 	Host    string        `json:"host"`
 	Elapsed time.Duration `json:"elapsedNs"`
-	Cells   []Cell        `json:"cells"`
+	// SlowestReply is the longest round trip measured, and Silence how long
+	// a request to a pair the model expects to be blocked went unanswered
+	// before it counted as dropped (0: the full timeout every time).
+	SlowestReply time.Duration `json:"slowestReplyNs,omitempty"`
+	Silence      time.Duration `json:"silenceNs,omitempty"`
+	Cells        []Cell        `json:"cells"`
 }
 
 // Counts summarises a matrix.
@@ -73,6 +80,48 @@ type MeasureOptions struct {
 	Concurrency int
 	// Progress, if set, is called after each namespace with how many are done.
 	Progress func(done, total int)
+	// Neighbours, when set, keeps the sweep within the room the kernel's
+	// shared neighbour table has and removes the entries the sweep created
+	// (see NeighbourTable). nil measures without either, as tests with fake
+	// sockets do.
+	Neighbours NeighbourTable
+	// Fixed waits the full Ping.Timeout for every silent pair instead of
+	// deciding the silence of pairs the model expects to be blocked from the
+	// round-trip times measured in the same sweep.
+	Fixed bool
+}
+
+// maxAttempts is how often a client is measured when the kernel's neighbour
+// table got in the way (ENOBUFS, or an overflow while it was measured).
+const maxAttempts = 3
+
+// job is one namespace's share of a sweep, or half of it: the targets on a
+// bridge the client is on (each needs neighbour entries, and most answer at
+// once) or those routed through its gateway (Docker's isolation drops most;
+// their silence takes longest to establish, but they need no neighbour
+// entries beyond the gateway's). Keeping the halves apart lets the slow,
+// cheap half run wide while the neighbour budget paces the other.
+type job struct {
+	ns      string           // the namespace measured
+	client  *graph.Container // its network owner
+	onLink  bool
+	addrs   []netip.Addr
+	silent  []bool // the model expects no reply
+	sources []netip.Addr
+	// forget lists, per namespace, the addresses whose neighbour entries
+	// the job's probes create there.
+	forget map[string][]netip.Addr
+}
+
+// need is how many neighbour entries the job creates at most: two per
+// target on a shared bridge (the client's for it and its for the client),
+// and two per network of the client (its gateway's, and the host's for it).
+func (j *job) need() int {
+	n := 2*len(j.sources) + 2
+	if j.onLink {
+		n += 2 * len(j.addrs)
+	}
+	return n
 }
 
 // Measure pings every target address from every client namespace (once per
@@ -88,56 +137,56 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 	targets := reach.Targets(x)
 	clients := reach.Clients(x)
 
-	type job struct {
-		client *graph.Container
-		addrs  []netip.Addr
+	onLink, offLink := planJobs(x, clients, targets)
+	if !opts.Fixed && opts.Ping.Silence == nil {
+		opts.Ping.Silence = &SilenceEstimator{}
 	}
-	jobs := map[string]*job{} // namespace → who measures it and what
-	var order []string
-	for _, c := range clients {
-		j := jobs[c.Namespace]
-		if j == nil {
-			j = &job{client: c}
-			jobs[c.Namespace] = j
-			order = append(order, c.Namespace)
-		}
-		for _, t := range targets {
-			if reach.Expect(x, c, t).Local && !containsAddr(j.addrs, t.Addr) {
-				j.addrs = append(j.addrs, t.Addr)
-			}
-		}
+	var sw *neighbourSweep
+	if opts.Neighbours != nil {
+		sw = startNeighbourSweep(ctx, opts.Neighbours, x, append(slices.Clone(onLink), offLink...), targets, opts.Concurrency)
+		defer sw.close()
 	}
+
 	results := map[string]map[netip.Addr]EchoResult{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Concurrency)
-	for _, ns := range order {
-		j := jobs[ns]
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res := map[netip.Addr]EchoResult{}
-			conn, err := open(j.client)
-			if err != nil {
-				for _, a := range j.addrs {
-					res[a] = EchoResult{Addr: a, Outcome: Failed, Detail: err.Error()}
-				}
-			} else {
-				for _, r := range PingAll(ctx, conn, j.addrs, opts.Ping) {
-					res[r.Addr] = r
-				}
-				conn.Close()
+	total, done := len(onLink)+len(offLink), 0
+	dispatch := func(list []*job) {
+		defer wg.Done()
+		for _, j := range list {
+			// The budget first, then a socket slot: a job waiting for room
+			// in the neighbour table must not keep others from running.
+			if sw.acquire(ctx, j.need()) != nil {
+				return
 			}
-			mu.Lock()
-			results[ns] = res
-			done := len(results)
-			mu.Unlock()
-			if opts.Progress != nil {
-				opts.Progress(done, len(order))
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				sw.release(j.need())
+				return
 			}
-		}()
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				res := measureJob(ctx, j, open, opts, sw)
+				mu.Lock()
+				if results[j.ns] == nil {
+					results[j.ns] = map[netip.Addr]EchoResult{}
+				}
+				maps.Copy(results[j.ns], res)
+				done++
+				n := done
+				mu.Unlock()
+				if opts.Progress != nil {
+					opts.Progress(n, total)
+				}
+			}()
+		}
 	}
+	wg.Add(2)
+	go dispatch(onLink)
+	go dispatch(offLink)
 	wg.Wait()
 
 	out := &Matrix{Schema: MatrixSchema, Host: m.Host.Name}
@@ -159,7 +208,155 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 		}
 	}
 	out.Elapsed = time.Since(start)
+	if opts.Ping.Silence != nil {
+		out.SlowestReply = opts.Ping.Silence.Slowest()
+		if w := opts.Ping.Silence.Wait(0, opts.Ping.Timeout); w < opts.Ping.Timeout {
+			out.Silence = w
+		}
+	}
 	return out
+}
+
+// planJobs splits the local pairs by client namespace into the on-link and
+// the routed halves (see job).
+func planJobs(x *graph.Index, clients []*graph.Container, targets []reach.Target) (onLink, offLink []*job) {
+	type pair struct{ on, off *job }
+	byNS := map[string]*pair{}
+	for _, c := range clients {
+		p := byNS[c.Namespace]
+		if p == nil {
+			owner := x.NetworkOwner(c)
+			mk := func(on bool) *job {
+				return &job{ns: c.Namespace, client: owner, onLink: on, sources: sourceAddrs(x, owner), forget: map[string][]netip.Addr{}}
+			}
+			p = &pair{mk(true), mk(false)}
+			byNS[c.Namespace] = p
+			onLink, offLink = append(onLink, p.on), append(offLink, p.off)
+		}
+		for _, t := range targets {
+			exp := reach.Expect(x, c, t)
+			if !exp.Local || containsAddr(p.on.addrs, t.Addr) || containsAddr(p.off.addrs, t.Addr) {
+				continue
+			}
+			j := p.off
+			switch exp.Reason {
+			case reach.SameNetwork, reach.ICCDisabled, reach.HostMode:
+				j = p.on
+				// The target learns the client from its ARP request.
+				j.forget[t.Container.Namespace] = appendNew(j.forget[t.Container.Namespace], j.sources...)
+			}
+			j.addrs = append(j.addrs, t.Addr)
+			j.silent = append(j.silent, !exp.Reachable)
+		}
+	}
+	for _, j := range append(slices.Clone(onLink), offLink...) {
+		if j.onLink {
+			j.forget[j.client.Namespace] = append(j.forget[j.client.Namespace], j.addrs...) // unique already
+		}
+		j.forget[j.client.Namespace] = append(j.forget[j.client.Namespace], gateways(x, j.client)...)
+		// The host's bridge learns the client when it asks for its gateway.
+		j.forget[graph.HostNamespaceID] = appendNew(j.forget[graph.HostNamespaceID], j.sources...)
+	}
+	drop := func(list []*job) []*job {
+		return slices.DeleteFunc(list, func(j *job) bool { return len(j.addrs) == 0 })
+	}
+	return drop(onLink), drop(offLink)
+}
+
+// measureJob pings a job's targets — its first attempt's neighbour budget
+// already reserved — and tries again what the kernel's table got in the way
+// of.
+func measureJob(ctx context.Context, j *job, open Opener, opts MeasureOptions, sw *neighbourSweep) map[netip.Addr]EchoResult {
+	res := map[netip.Addr]EchoResult{}
+	addrs, silent := j.addrs, j.silent
+	need := j.need()
+	for attempt := 1; len(addrs) > 0 && ctx.Err() == nil; attempt++ {
+		if attempt > 1 && sw.acquire(ctx, need) != nil {
+			break
+		}
+		overflows := sw.overflows()
+		sw.begin(j)
+		conn, err := open(j.client)
+		var got []EchoResult
+		if err != nil {
+			for _, a := range addrs {
+				got = append(got, EchoResult{Addr: a, Outcome: Failed, Detail: err.Error()})
+			}
+		} else {
+			ping := opts.Ping
+			ping.ExpectSilent = silent
+			got = PingAll(ctx, conn, addrs, ping)
+			conn.Close()
+		}
+		tainted := sw.overflows() != overflows
+		sw.end(j)
+		sw.release(need)
+		var again []netip.Addr
+		var againSilent []bool
+		for i, r := range got {
+			retry := r.tableFull || tainted && r.Outcome == Timeout
+			if retry && attempt < maxAttempts {
+				again, againSilent = append(again, r.Addr), append(againSilent, silent[i])
+				continue
+			}
+			if retry {
+				r.Outcome, r.tableFull = NotMeasured, false
+				r.Detail = fmt.Sprintf("the host's neighbour table was full (%s) each of %d times this was tried; netviz does not change that sysctl", sw.limitText(), maxAttempts)
+			}
+			res[r.Addr] = r
+		}
+		addrs, silent = again, againSilent
+	}
+	return res
+}
+
+// sourceAddrs are the addresses a client's packets carry: its endpoints',
+// or for the host every bridge's own address (the gateways).
+func sourceAddrs(x *graph.Index, c *graph.Container) []netip.Addr {
+	if c.Namespace == graph.HostNamespaceID {
+		var out []netip.Addr
+		for _, n := range x.Model.Networks {
+			for _, s := range n.Subnets {
+				if a, err := netip.ParseAddr(s.Gateway); err == nil && a.Is4() {
+					out = appendNew(out, a)
+				}
+			}
+		}
+		return out
+	}
+	var out []netip.Addr
+	for _, ep := range c.Endpoints {
+		if p, err := netip.ParsePrefix(ep.IPv4); err == nil {
+			out = appendNew(out, p.Addr())
+		}
+	}
+	return out
+}
+
+// gateways are the gateway addresses of a client's networks.
+func gateways(x *graph.Index, c *graph.Container) []netip.Addr {
+	var out []netip.Addr
+	for _, ep := range c.Endpoints {
+		n := x.Network(ep.Network)
+		if n == nil {
+			continue
+		}
+		for _, s := range n.Subnets {
+			if a, err := netip.ParseAddr(s.Gateway); err == nil && a.Is4() {
+				out = appendNew(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func appendNew(list []netip.Addr, addrs ...netip.Addr) []netip.Addr {
+	for _, a := range addrs {
+		if !containsAddr(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
 }
 
 func containsAddr(list []netip.Addr, a netip.Addr) bool {
