@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/containerd/errdefs v1.0.0
+	github.com/docker/cli v29.9.3+incompatible
 	github.com/goccy/go-graphviz v0.2.10
 	github.com/gopacket/gopacket v1.7.7
 	github.com/miekg/dns v1.1.73
@@ -53,3 +54,8 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
+
+// A patched copy: the WebAssembly module starts on first use instead of in
+// init(), and compiled code is cached only in a directory netviz vouches for.
+// See third_party/go-graphviz/NETVIZ-PATCH.md.
+replace github.com/goccy/go-graphviz => ./third_party/go-graphviz
