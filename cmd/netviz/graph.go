@@ -14,6 +14,7 @@ import (
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // graphOptions are the flags of `netviz graph`.
@@ -41,7 +42,9 @@ The format comes from the output file's extension (.svg .png .dot .json .mmd
 
 Run as root (sudo) for interfaces and veth pairs; without root netviz shows
 what the Docker API says and warns. Without a Docker engine it shows the host's
-own interfaces and warns. The Docker client honours DOCKER_HOST.`,
+own interfaces and warns. The engine is the one docker would use: --context,
+else DOCKER_HOST, else DOCKER_CONTEXT, else 'docker context use'; one on
+another machine (ssh://) gives Docker's facts without namespace detail.`,
 		Example: `  # the seed picture: who hangs off docker0 and mybridge
   sudo netviz graph -o net.svg
 
@@ -71,19 +74,26 @@ own interfaces and warns. The Docker client honours DOCKER_HOST.`,
 }
 
 func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) error {
+	if err := checkDuration("timeout", o.timeout); err != nil {
+		return err
+	}
 	format, err := o.resolveFormat(stdout)
 	if err != nil {
 		return err
 	}
 	if o.toFile() {
-		if err := output.CheckDir(o.output); err != nil {
+		if err := output.Check(o.output); err != nil {
 			return usageErrorf("%v", err)
 		}
 	}
 	start := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	m, err := discover.Discover(dctx, discover.Options{All: o.all})
+	ep, err := resolveEngine(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := discover.Discover(dctx, discover.Options{All: o.all, Endpoint: ep})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -98,14 +108,14 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 	// them itself.
 	if format != render.FormatText || o.toFile() {
 		for _, w := range m.Warnings {
-			fmt.Fprintf(stderr, "netviz: warning: %s\n", w)
+			fmt.Fprintf(stderr, "netviz: warning: %s\n", textsafe.CleanN(w, 0))
 		}
 	}
 	write := func(w io.Writer) error { return render.Render(ctx, w, m, format) }
 	if !o.toFile() {
 		return write(stdout)
 	}
-	if err := output.WriteFile(o.output, 0o644, write); err != nil {
+	if err := output.Write(ctx, o.output, 0o644, write); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -118,7 +128,7 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(stderr, "netviz: wrote %s (%s: %d containers, %d networks, %d interfaces) in %.2fs\n",
-		o.output, format, running, len(m.Networks), len(m.Interfaces), time.Since(start).Seconds())
+		textsafe.CleanN(o.output, 256), format, running, len(m.Networks), len(m.Interfaces), time.Since(start).Seconds())
 	return nil
 }
 

@@ -14,7 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/dockerctx"
 	"github.com/netviz/netviz/internal/lab"
+	"github.com/netviz/netviz/internal/scenario"
+	"github.com/netviz/netviz/internal/sim"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 func newLabCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -71,7 +75,7 @@ func newLabShowCmd(stdout io.Writer) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		Example: "  netviz lab show alias\n  netviz lab show macvlan > macvlan.sh && netviz sim macvlan.sh -o macvlan.svg",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := lab.Get(args[0])
+			l, err := getLab(args[0])
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
@@ -103,7 +107,7 @@ veth pair it creates as the parent (never the machine's uplink) unless
 }
 
 func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout, stderr io.Writer) error {
-	l, err := lab.Get(name)
+	l, err := getLab(name)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -111,11 +115,14 @@ func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout,
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	cli, err := labEngine(ctx)
+	ep, cli, err := labEngine(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cli.Close()
+	if !ep.Local && parent == "" && needsParent(sc) {
+		return usageErrorf("lab %s needs a macvlan parent, and the veth netviz would create is on this machine, not on the engine's at %s: pass --parent with an interface of the engine's host", name, ep.Describe())
+	}
 	a := &lab.Applier{Client: cli, Owner: lab.Owner(name), Pull: pull, Parent: parent}
 	if err := a.Preflight(ctx, sc); err != nil {
 		return usageErrorf("%v", err)
@@ -152,17 +159,21 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			owner := ""
 			if len(args) == 1 {
-				if _, err := lab.Get(args[0]); err != nil {
+				if _, err := getLab(args[0]); err != nil {
 					return usageErrorf("%v", err)
 				}
 				owner = lab.Owner(args[0])
 			}
-			cli, err := discover.NewDockerClient()
+			ep, err := resolveEngine(cmd.Context(), stderr)
+			if err != nil {
+				return err
+			}
+			cli, err := discover.NewDockerClient(ep)
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
 			defer cli.Close()
-			if _, err := discover.ReadDocker(cmd.Context(), cli, false); err != nil {
+			if _, err := discover.ReadEngine(cmd.Context(), cli, ep, false); err != nil {
 				return usageErrorf("%v", err)
 			}
 			c, n, err := lab.Down(cmd.Context(), cli, owner)
@@ -179,16 +190,20 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 }
 
-// labEngine connects to the engine and makes sure it has the lab image,
-// built from this very binary.
-func labEngine(ctx context.Context) (*client.Client, error) {
-	cli, err := discover.NewDockerClient()
+// labEngine connects to the engine the docker CLI would use and makes sure
+// it has the lab image, built from this very binary.
+func labEngine(ctx context.Context, stderr io.Writer) (*dockerctx.Endpoint, *client.Client, error) {
+	ep, err := resolveEngine(ctx, stderr)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		return nil, nil, err
 	}
-	if _, err := discover.ReadDocker(ctx, cli, false); err != nil {
+	cli, err := discover.NewDockerClient(ep)
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	if _, err := discover.ReadEngine(ctx, cli, ep, false); err != nil {
 		cli.Close()
-		return nil, usageErrorf("%v", err)
+		return nil, nil, usageErrorf("%v", err)
 	}
 	self, err := os.Executable()
 	if err == nil {
@@ -196,9 +211,23 @@ func labEngine(ctx context.Context) (*client.Client, error) {
 	}
 	if err != nil {
 		cli.Close()
-		return nil, usageErrorf("%v", err)
+		return nil, nil, usageErrorf("%v", err)
 	}
-	return cli, nil
+	return ep, cli, nil
+}
+
+// getLab is lab.Get with the name asked for, the user's input, escaped and
+// cut short in the message (exit 2).
+func getLab(name string) (lab.Lab, error) {
+	l, err := lab.Get(name)
+	if err != nil {
+		var names []string
+		for _, l := range lab.List() {
+			names = append(names, l.Name)
+		}
+		return l, usageErrorf("no lab named %s; labs: %s", textsafe.Quote(name), strings.Join(names, ", "))
+	}
+	return l, nil
 }
 
 // newIdleCmd is what the lab image runs: wait for a signal, exit 0.
@@ -213,4 +242,19 @@ func newIdleCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// needsParent reports whether a scenario creates a macvlan or ipvlan
+// network, whose parent lab up makes as a veth on this machine.
+func needsParent(sc *scenario.Scenario) bool {
+	eng := sim.New(sim.Options{})
+	if eng.Apply(sc) != nil {
+		return false // the engine will say what is wrong
+	}
+	for _, n := range eng.Model().Networks {
+		if n.Driver == "macvlan" || n.Driver == "ipvlan" {
+			return true
+		}
+	}
+	return false
 }

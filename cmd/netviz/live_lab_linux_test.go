@@ -15,6 +15,7 @@ import (
 
 	"github.com/netviz/netviz/internal/dockertest"
 	"github.com/netviz/netviz/internal/lab"
+	"github.com/netviz/netviz/internal/scenario"
 )
 
 // buildNetviz builds the static binary the way the README does, for tests
@@ -127,5 +128,33 @@ func TestLiveLabUpDownInterrupted(t *testing.T) {
 	}
 	if n := labelled(t, env, lab.Owner("macvlan")); n != 0 {
 		t.Errorf("lab down left %d macvlan resources", n)
+	}
+}
+
+// TestLivePreflightExactNames: Docker's inspect also finds a container by a
+// prefix of its ID, so a lab that names a container like the start of an
+// unrelated container's ID (c1, with IDs in hex) must not be refused as if
+// the name were taken; an exact name still is.
+func TestLivePreflightExactNames(t *testing.T) {
+	env := dockertest.Require(t)
+	full := env.Run("prefix", dockertest.Spec{})
+	res, err := env.Client.ContainerInspect(env.Ctx, full, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idPrefix := res.Container.ID[:6]
+	a := &lab.Applier{Client: env.Client, Owner: lab.Owner("preflight-test")}
+	for _, tt := range []struct {
+		name    string
+		refused bool
+	}{{idPrefix, false}, {full, true}} {
+		sc, err := scenario.ParseShell(strings.NewReader("docker run -d --name "+tt.name+" busybox\n"), "t.sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = a.Preflight(env.Ctx, sc)
+		if (err != nil) != tt.refused {
+			t.Errorf("preflight of a container named %s (an ID prefix: %v): %v", tt.name, tt.name == idPrefix, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,10 +10,11 @@ import (
 
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // pictureFormat checks an -o path before any slow work: its extension must
-// name one of the allowed formats and its directory must exist.
+// name one of the allowed formats and output.Check must pass.
 func pictureFormat(path, what string, allowed ...render.Format) (render.Format, error) {
 	f, err := render.FormatForPath(path)
 	if err != nil || !slices.Contains(allowed, f) {
@@ -24,19 +26,23 @@ func pictureFormat(path, what string, allowed ...render.Format) (render.Format, 
 		if len(exts) > 1 {
 			list = strings.Join(exts[:len(exts)-1], ", ") + " or " + list
 		}
-		return "", usageErrorf("-o %s: %s drawn as %s", path, what, list)
+		return "", usageErrorf("-o %s: %s drawn as %s", textsafe.CleanN(path, 256), what, list)
 	}
-	if err := output.CheckDir(path); err != nil {
+	if err := output.Check(path); err != nil {
 		return "", usageErrorf("%v", err)
 	}
 	return f, nil
 }
 
-// writeResult writes path whole or not at all, then says so on stderr.
-func writeResult(stderr io.Writer, path string, perm os.FileMode, write func(io.Writer) error) error {
-	if err := output.WriteFile(path, perm, write); err != nil {
+// writeResult writes path under output's rules (a regular file whole or not
+// at all, a device or pipe in place), then says so on stderr.
+func writeResult(ctx context.Context, stderr io.Writer, path string, perm os.FileMode, write func(io.Writer) error) error {
+	if err := output.Write(ctx, path, perm, write); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	fmt.Fprintf(stderr, "netviz: wrote %s\n", path)
+	fmt.Fprintf(stderr, "netviz: wrote %s\n", textsafe.CleanN(path, 256))
 	return nil
 }

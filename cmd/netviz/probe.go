@@ -14,6 +14,7 @@ import (
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // probeOptions are the flags of `netviz probe`.
@@ -78,8 +79,9 @@ Nothing runs inside the containers; needs root.`,
 }
 
 func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
-	if o.count <= 0 || o.count > 1000 || o.pings <= 0 || o.pings > 100 || o.timeout <= 0 || o.retries < 0 || o.deadline <= 0 {
-		return usageErrorf("--count must be 1..1000, --pings 1..100, --timeout and --deadline positive, --retries not negative")
+	if err := firstError(checkRange("count", o.count, 1, 1000), checkRange("pings", o.pings, 1, 100),
+		checkDuration("timeout", o.timeout), checkDuration("deadline", o.deadline), checkRange("retries", o.retries, 0, 100)); err != nil {
+		return err
 	}
 	var outFormat render.Format
 	if o.output != "" {
@@ -93,16 +95,18 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		if o.noCap {
 			return usageErrorf("--pcap needs the capture: drop --no-capture")
 		}
-		if err := output.CheckDir(o.pcap); err != nil {
+		if err := output.Check(o.pcap); err != nil {
 			return usageErrorf("%v", err)
 		}
 	}
-	if !discover.Root() {
-		return usageErrorf("netviz probe needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
+	ep, cli, err := liveEngine(ctx, "probe", stderr)
+	if err != nil {
+		return err
 	}
+	defer cli.Close()
 	ctx, cancel := context.WithTimeout(ctx, o.deadline)
 	defer cancel()
-	m, err := discover.Discover(ctx, discover.Options{})
+	m, err := discover.Discover(ctx, discover.Options{Client: cli, Endpoint: ep})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -119,13 +123,13 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		return ctx.Err()
 	}
 	if o.pcap != "" {
-		if err := writeResult(stderr, o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
+		if err := writeResult(ctx, stderr, o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
 			return err
 		}
 	}
 	if o.output != "" {
 		ov := probeOverlay(m, rep)
-		if err := writeResult(stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
+		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
 			return err
 		}
 	}
@@ -151,12 +155,14 @@ func outcomeColor(o probe.Outcome) string {
 }
 
 func writeProbe(w io.Writer, rep *probe.Report, color bool) error {
-	fmt.Fprintf(w, "probe %s from %d client(s) in %s\n", rep.Target, len(rep.Clients), rep.Elapsed.Round(time.Millisecond))
+	// TARGET is the user's, names and errors the model's: all escaped
+	// (textsafe) before they reach a terminal; colour is added after.
+	fmt.Fprintf(w, "probe %s from %d client(s) in %s\n", textsafe.Clean(rep.Target), len(rep.Clients), rep.Elapsed.Round(time.Millisecond))
 	for _, c := range rep.Clients {
 		via := map[string]string{"embedded-dns": "Docker's DNS 127.0.0.11", "hosts": "/etc/hosts (--link)", "address": "no lookup: an address"}[c.Via]
-		fmt.Fprintf(w, "\n%s  via %s\n", paint(color, "1", c.Client), via)
+		fmt.Fprintf(w, "\n%s  via %s\n", paint(color, "1", textsafe.CleanN(c.Client, 0)), via)
 		if c.Err != "" {
-			fmt.Fprintf(w, "  error: %s\n", c.Err)
+			fmt.Fprintf(w, "  error: %s\n", textsafe.CleanN(c.Err, 500))
 		}
 		if len(c.Lookups) > 0 {
 			var answers []string
@@ -205,10 +211,10 @@ func writeProbe(w io.Writer, rep *probe.Report, color bool) error {
 				fmt.Fprintf(w, "  path %-15s not seen on any capture point\n", p.Addr)
 				continue
 			}
-			line := strings.Join(p.Hops.Request, " → ")
+			line := textsafe.CleanN(strings.Join(p.Hops.Request, " → "), 0)
 			switch {
 			case p.Hops.StoppedAfter != "":
-				line += paint(color, "31", "  ✗ stopped after "+p.Hops.StoppedAfter)
+				line += paint(color, "31", "  ✗ stopped after "+textsafe.CleanN(p.Hops.StoppedAfter, 0))
 			case len(p.Hops.Reply) > 0:
 				line += paint(color, "32", fmt.Sprintf("  ↩ reply seen at %d of %d points", len(p.Hops.Reply), len(p.Plan)))
 			}

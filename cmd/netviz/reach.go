@@ -12,6 +12,7 @@ import (
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // reachOptions are the flags of `netviz reach`.
@@ -24,6 +25,7 @@ type reachOptions struct {
 	concurrency      int
 	failOnUnexpected bool
 	output           string
+	fixedTimeout     bool
 }
 
 func newReachCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -66,14 +68,16 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
 	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
+	f.BoolVar(&o.fixedTimeout, "fixed-timeout", false, "wait the full --timeout for every silent pair (by default the silence of pairs Docker is expected to block is decided from the round trips measured in the same run)")
 	f.StringVarP(&o.output, "output", "o", "", "also draw the matrix to `FILE` (.svg .png .dot)")
 	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
 	return cmd
 }
 
 func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) error {
-	if o.timeout <= 0 || o.retries < 0 || o.concurrency <= 0 || o.deadline <= 0 {
-		return usageErrorf("--timeout, --deadline and --concurrency must be positive and --retries not negative")
+	if err := firstError(checkDuration("timeout", o.timeout), checkDuration("deadline", o.deadline),
+		checkRange("retries", o.retries, 0, 100), checkRange("concurrency", o.concurrency, 1, 4096)); err != nil {
+		return err
 	}
 	var outFormat render.Format
 	if o.output != "" {
@@ -83,12 +87,14 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		}
 		outFormat = f
 	}
-	if !discover.Root() {
-		return usageErrorf("netviz reach needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo")
+	ep, cli, err := liveEngine(ctx, "reach", stderr)
+	if err != nil {
+		return err
 	}
+	defer cli.Close()
 	ctx, cancel := context.WithTimeout(ctx, o.deadline)
 	defer cancel()
-	m, err := discover.Discover(ctx, discover.Options{})
+	m, err := discover.Discover(ctx, discover.Options{Client: cli, Endpoint: ep})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -99,13 +105,15 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		return usageErrorf("%v", err)
 	}
 	for _, w := range m.Warnings {
-		io.WriteString(stderr, "netviz: warning: "+w+"\n")
+		io.WriteString(stderr, "netviz: warning: "+textsafe.CleanN(w, 0)+"\n")
 	}
 	prog := newProgress(stderr, "probing namespaces")
 	matrix := probe.Measure(ctx, m, probe.OpenContainer, probe.MeasureOptions{
 		Ping:        probe.PingOptions{Timeout: o.timeout, Retries: o.retries},
 		Concurrency: o.concurrency,
 		Progress:    prog.update,
+		Neighbours:  probe.LiveNeighbours(),
+		Fixed:       o.fixedTimeout,
 	})
 	prog.done()
 	if ctx.Err() != nil {
@@ -113,7 +121,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	}
 	if o.output != "" {
 		g := reachGrid(matrix)
-		if err := writeResult(stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
+		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Exit codes shared by every command.
@@ -49,14 +51,21 @@ network namespace — nothing runs inside the containers.`,
   sudo netviz reach                    # who reaches whom, measured and explained
   netviz sim seed.sh -o seed.svg       # what a script would build, no Docker needed
   sudo netviz lab up alias             # build a curriculum scenario for real
+  netviz --context remote graph        # another engine, as in 'docker context use'
   netviz version`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	var contextName string
+	root.PersistentFlags().StringVar(&contextName, "context", "", "docker CLI `CONTEXT` of the engine to use (overrides DOCKER_HOST, DOCKER_CONTEXT and 'docker context use')")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetContext(withContextFlag(cmd.Context(), contextName))
+		return nil
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErrorf("%v\nsee '%s --help'", err, cmd.CommandPath())
+		return usageErrorf("%s\nsee '%s --help'", textsafe.CleanN(err.Error(), 300), cmd.CommandPath())
 	})
 	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
 	return root
@@ -70,11 +79,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil {
+		// Ctrl-C or SIGTERM, whatever the command was doing when it came:
+		// the shell's code for an interrupt, and no error to decode.
+		fmt.Fprintln(stderr, "netviz: interrupted")
+		return exitInterrupted
+	}
 	msg := err.Error()
 	if !strings.HasPrefix(msg, "netviz") {
 		msg = "netviz: " + msg
 	}
-	fmt.Fprintln(stderr, msg)
+	fmt.Fprintln(stderr, safeMessage(msg))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,6 +24,7 @@ import (
 	"github.com/netviz/netviz/internal/render"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // simOptions are the flags of `netviz sim`.
@@ -34,6 +37,7 @@ type simOptions struct {
 	from          string
 	steps         string
 	engineVersion string
+	timeout       time.Duration
 }
 
 func newSimCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -78,30 +82,44 @@ A command Docker would refuse is an error at its file:line:col (exit 2).`,
 	f.StringVar(&o.resolve, "resolve", "", "predict the DNS answers for `NAME` (needs --from)")
 	f.StringVar(&o.from, "from", "", "the `CONTAINER` that resolves --resolve")
 	f.StringVar(&o.steps, "steps", "", "write one picture per command and an index.html into `DIR`")
-	f.StringVar(&o.engineVersion, "engine-version", "", "Docker engine `VERSION` whose behaviour to reproduce (default: the local engine's, else "+sim.NewestEngineVersion+")")
+	f.StringVar(&o.engineVersion, "engine-version", "", "Docker engine `VERSION` whose behaviour to reproduce: "+strings.Join(sim.EngineMajors, ", ")+" (default: the local engine's, else "+sim.NewestEngineVersion+")")
+	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up reading, simulating and drawing after this long")
 	return cmd
 }
 
-// loadScenario reads a scenario file.
-func loadScenario(path string) (*scenario.Scenario, error) {
-	f, err := os.Open(path)
+// loadScenario reads a scenario file (or pipe) within scenario.MaxFileSize,
+// giving up when ctx is done.
+func loadScenario(ctx context.Context, path string) (*scenario.Scenario, error) {
+	sc, err := scenario.ReadFile(ctx, path)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	defer f.Close()
-	var sc *scenario.Scenario
-	if scenario.IsCompose(path) {
-		sc, err = scenario.ParseCompose(context.Background(), f, path)
-	} else {
-		sc, err = scenario.ParseShell(f, path)
-	}
-	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, usageErrorf("%v", err)
 	}
 	return sc, nil
 }
 
+// simFn checks the flags, then runs the simulation within --timeout.
 func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Writer) error {
+	if err := checkDuration("timeout", o.timeout); err != nil {
+		return err
+	}
+	if o.engineVersion != "" {
+		if err := sim.CheckEngineVersion(o.engineVersion); err != nil {
+			return usageErrorf("--engine-version: %v", err)
+		}
+	}
+	tctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := simRun(tctx, path, o, stdout, stderr)
+	if err != nil && ctx.Err() == nil && tctx.Err() != nil {
+		return usageErrorf("sim %s: gave up after %s (--timeout)", textsafe.CleanN(path, 256), o.timeout)
+	}
+	return err
+}
+
+func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.Writer) error {
 	if (o.resolve == "") != (o.from == "") {
 		return usageErrorf("--resolve NAME and --from CONTAINER go together")
 	}
@@ -111,17 +129,19 @@ func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Wr
 		return err
 	}
 	if g.toFile() {
-		if err := output.CheckDir(o.output); err != nil {
+		if err := output.Check(o.output); err != nil {
 			return usageErrorf("%v", err)
 		}
 	}
-	sc, err := loadScenario(path)
+	sc, err := loadScenario(ctx, path)
 	if err != nil {
 		return err
 	}
 	version := o.engineVersion
 	if version == "" {
-		version = localEngineVersion(ctx)
+		if version, err = localEngineVersion(ctx); err != nil {
+			return err
+		}
 	}
 	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: version})
 	if o.steps != "" {
@@ -143,28 +163,43 @@ func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Wr
 	if !g.toFile() {
 		return write(stdout)
 	}
-	if err := output.WriteFile(o.output, 0o644, write); err != nil {
+	if err := output.Write(ctx, o.output, 0o644, write); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	fmt.Fprintf(stderr, "netviz: wrote %s (%s, simulated: %d containers, %d networks)\n", o.output, format, len(m.Containers), len(m.Networks))
+	fmt.Fprintf(stderr, "netviz: wrote %s (%s, simulated: %d containers, %d networks)\n", textsafe.CleanN(o.output, 256), format, len(m.Containers), len(m.Networks))
 	return nil
 }
 
-// localEngineVersion asks the local engine for its version, briefly: a
-// laptop without Docker gets the newest version the simulator knows.
-func localEngineVersion(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	cli, err := discover.NewDockerClient()
+// localEngineVersion asks the engine the docker CLI would use for its
+// version, briefly: a laptop without Docker gets the newest version the
+// simulator knows. Only a --context that cannot be used is an error.
+func localEngineVersion(ctx context.Context) (string, error) {
+	ep, err := resolveEngine(ctx, io.Discard)
 	if err != nil {
-		return sim.NewestEngineVersion
+		if name, _ := ctx.Value(contextFlagKey{}).(string); name != "" {
+			return "", err
+		}
+		return sim.NewestEngineVersion, nil
+	}
+	wait := 300 * time.Millisecond
+	if !ep.Local { // an ssh:// engine needs a handshake first
+		wait = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	cli, err := discover.NewDockerClient(ep)
+	if err != nil {
+		return sim.NewestEngineVersion, nil
 	}
 	defer cli.Close()
 	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
 	if err != nil || v.Version == "" {
-		return sim.NewestEngineVersion
+		return sim.NewestEngineVersion, nil
 	}
-	return v.Version
+	return v.Version, nil
 }
 
 // maxPairTable is the largest matrix printed pair by pair; bigger ones print
@@ -192,7 +227,7 @@ func writePrediction(w io.Writer, x *graph.Index, asJSON bool) error {
 				client = ""
 			}
 			prev = p.Client
-			fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", client, p.Target, p.Network, p.Addr, expectWord(p.Expect), p.Expect.Detail)
+			fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", clean(client), clean(p.Target), clean(p.Network), p.Addr, expectWord(p.Expect), clean(p.Expect.Detail))
 		}
 		return tw.Flush()
 	}
@@ -200,10 +235,14 @@ func writePrediction(w io.Writer, x *graph.Index, asJSON bool) error {
 	fmt.Fprintln(tw, "CLASS\tMEMBERS\tNETWORK\tADDRESSES\tEXPECTED\tWHY")
 	for _, c := range cm.Cells {
 		cl := cm.Classes[c.Class]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", cl.Key, len(cl.Members), c.Network, c.Targets, expectWord(c.Expect), c.Expect.Detail)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", clean(cl.Key), len(cl.Members), clean(c.Network), c.Targets, expectWord(c.Expect), clean(c.Expect.Detail))
 	}
 	return tw.Flush()
 }
+
+// clean escapes what a table prints from the model (names a scenario
+// chose) for the terminal.
+func clean(s string) string { return textsafe.CleanN(s, 0) }
 
 func expectWord(e reach.Expectation) string {
 	switch {
@@ -220,7 +259,7 @@ func expectWord(e reach.Expectation) string {
 func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) error {
 	c := x.Container(graph.ContainerID(from))
 	if c == nil {
-		return usageErrorf("--from %s: no container of that name in the scenario", from)
+		return usageErrorf("--from %s: no container of that name in the scenario", textsafe.Quote(from))
 	}
 	type answer struct {
 		Addr      string `json:"addr"`
@@ -239,10 +278,10 @@ func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 		return enc.Encode(map[string]any{"name": name, "from": from, "answers": answers})
 	}
 	if len(answers) == 0 {
-		fmt.Fprintf(w, "%s would not resolve %s (NXDOMAIN)\n", from, name)
+		fmt.Fprintf(w, "%s would not resolve %s (NXDOMAIN)\n", textsafe.Clean(from), textsafe.Clean(name))
 		return nil
 	}
-	fmt.Fprintf(w, "%s resolves %s to %d address(es)", from, name, len(answers))
+	fmt.Fprintf(w, "%s resolves %s to %d address(es)", textsafe.Clean(from), textsafe.Clean(name), len(answers))
 	if len(answers) > 1 {
 		fmt.Fprint(w, "; Docker rotates their order per query, so ping's first answer changes")
 	}
@@ -252,7 +291,7 @@ func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 		if a.Via == graph.NameHosts {
 			via = "/etc/hosts (--link)"
 		}
-		fmt.Fprintf(w, "  %-15s %s  via %s\n", a.Addr, a.Container, via)
+		fmt.Fprintf(w, "  %-15s %s  via %s\n", a.Addr, clean(a.Container), via)
 	}
 	return nil
 }
@@ -292,10 +331,32 @@ func nodeNames(m *graph.Model) map[string]string {
 
 // writeSteps executes the scenario one command at a time, drawing the model
 // after each and writing an index.html that steps through the frames.
-func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir string, stderr io.Writer) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErrorf("--steps %s: %v", dir, err)
+// A scenario the daemon would refuse writes no frame, and a failure or
+// Ctrl-C midway removes the frames already written (and DIR, if it made it).
+func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir string, stderr io.Writer) (err error) {
+	if err := sim.New(sim.Options{}).Apply(sc); err != nil {
+		return usageErrorf("%v", err)
 	}
+	_, statErr := os.Stat(dir)
+	madeDir := errors.Is(statErr, fs.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErrorf("--steps %s: %v", textsafe.CleanN(dir, 256), err)
+	}
+	var written []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, p := range written {
+			os.Remove(p)
+		}
+		if madeDir {
+			os.Remove(dir) // only if empty: nothing but ours was there
+		}
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+	}()
 	var steps []step
 	before := nodeNames(eng.Model())
 	for _, c := range sc.Commands {
@@ -324,16 +385,17 @@ func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir
 		sort.Strings(st.Removed)
 		ov := &render.Overlay{Title: fmt.Sprintf("step %d: %s", len(steps)+1, c.Text), Highlight: added}
 		path := filepath.Join(dir, st.File)
-		if err := output.WriteFile(path, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, render.FormatSVG, ov) }); err != nil {
+		if err := output.Write(ctx, path, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, render.FormatSVG, ov) }); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
+		written = append(written, path)
 		steps = append(steps, st)
 		before = after
 	}
-	if err := output.WriteFile(filepath.Join(dir, "index.html"), 0o644, func(w io.Writer) error { return stepsPage(w, sc.File, steps) }); err != nil {
+	if err := output.Write(ctx, filepath.Join(dir, "index.html"), 0o644, func(w io.Writer) error { return stepsPage(w, sc.File, steps) }); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	fmt.Fprintf(stderr, "netviz: wrote %d frames and index.html to %s\n", len(steps), dir)
+	fmt.Fprintf(stderr, "netviz: wrote %d frames and index.html to %s\n", len(steps), textsafe.CleanN(dir, 256))
 	return nil
 }
 

@@ -98,3 +98,19 @@ func TestLabCLIOffline(t *testing.T) {
 		t.Errorf("unknown lab: %d %s", code, stderr)
 	}
 }
+
+// TestSimStepsNothingOnRefusal: a scenario the daemon would refuse writes
+// no frame and no directory.
+func TestSimStepsNothingOnRefusal(t *testing.T) {
+	dir := t.TempDir()
+	noEngine := map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "none.sock")}
+	bad := writeScript(t, dir, "bad.sh", "docker network create n\ndocker run -d --name aa --net n img\ndocker run --net nope img\n")
+	frames := filepath.Join(dir, "frames")
+	code, _, stderr := runCLI(t, noEngine, "sim", bad, "--steps", frames)
+	if code != exitUsage || !strings.Contains(stderr, "bad.sh:3:1: Error response from daemon: network nope not found") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(frames); !os.IsNotExist(err) {
+		t.Error("--steps left frames behind for a refused scenario")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
+	"github.com/netviz/netviz/internal/textsafe"
 	"github.com/netviz/netviz/internal/verify"
 )
 
@@ -59,9 +60,9 @@ Needs root (namespaces, probes). Built-in labs: lab:alias, lab:macvlan, …`,
 	return cmd
 }
 
-func loadTarget(arg string) (*scenario.Scenario, error) {
+func loadTarget(ctx context.Context, arg string) (*scenario.Scenario, error) {
 	if name, ok := strings.CutPrefix(arg, "lab:"); ok {
-		l, err := lab.Get(name)
+		l, err := getLab(name)
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
@@ -71,12 +72,15 @@ func loadTarget(arg string) (*scenario.Scenario, error) {
 		}
 		return sc, nil
 	}
-	return loadScenario(arg)
+	return loadScenario(ctx, arg)
 }
 
 func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr io.Writer) error {
+	if err := checkDuration("timeout", o.timeout); err != nil {
+		return err
+	}
 	start := time.Now()
-	sc, err := loadTarget(arg)
+	sc, err := loadTarget(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -93,9 +97,19 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	if !discover.Root() {
 		return usageErrorf("netviz verify needs root (it builds the scenario and probes inside namespaces): run it with sudo")
 	}
+	if err := checkPrivileges("verify"); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	cli, err := labEngine(ctx)
+	ep, err := resolveEngine(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	if !ep.Local {
+		return usageErrorf("netviz verify probes inside this machine's network namespaces, but the engine at %s is not on this machine: run netviz on the engine's host", ep.Describe())
+	}
+	_, cli, err := labEngine(ctx, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -138,7 +152,7 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	}
 	live = onlyScenario(live, simModel)
 	dns := liveDNS(ctx, simModel, live)
-	mat := probe.Measure(ctx, live, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 200 * time.Millisecond, Retries: 1}})
+	mat := probe.Measure(ctx, live, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 200 * time.Millisecond, Retries: 1}, Neighbours: probe.LiveNeighbours()})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -151,7 +165,7 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "verify %s: %d/%d checks agree (%.1f%%) in %.1fs\n", arg, rep.Agreed(), len(rep.Checks), rep.Percent(), time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "verify %s: %d/%d checks agree (%.1f%%) in %.1fs\n", textsafe.CleanN(arg, 256), rep.Agreed(), len(rep.Checks), rep.Percent(), time.Since(start).Seconds())
 		counts := map[string][2]int{}
 		for _, c := range rep.Checks {
 			v := counts[c.Kind]
@@ -171,7 +185,7 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 		}
 		for _, c := range rep.Checks {
 			if !c.OK {
-				fmt.Fprintf(stdout, "  DIFFERS %s %s: simulated %q, real %q\n", c.Kind, c.What, c.Sim, c.Live)
+				fmt.Fprintf(stdout, "  DIFFERS %s %s: simulated %q, real %q\n", c.Kind, clean(c.What), c.Sim, c.Live)
 			}
 		}
 	}

@@ -5,21 +5,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/cli/cli/connhelper"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+
+	"github.com/netviz/netviz/internal/dockerctx"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // EngineError says the Docker engine could not be reached or refused.
 type EngineError struct {
 	Host string // the address tried
-	Err  error
+	// Context is the docker CLI context that chose Host; "" or "default"
+	// for the environment.
+	Context string
+	Err     error
 }
 
 func (e *EngineError) Error() string {
@@ -27,7 +37,11 @@ func (e *EngineError) Error() string {
 	if env == "" {
 		env = "(unset)"
 	}
-	return fmt.Sprintf("cannot reach the Docker engine at %s (is dockerd running? DOCKER_HOST=%s): %v", e.Host, env, e.Err)
+	ctx := ""
+	if e.Context != "" && e.Context != dockerctx.DefaultName {
+		ctx = "context " + textsafe.Quote(e.Context) + "; "
+	}
+	return fmt.Sprintf("cannot reach the Docker engine at %s (%sis dockerd running? DOCKER_HOST=%s): %v", textsafe.CleanN(e.Host, 200), ctx, textsafe.CleanN(env, 200), e.Err)
 }
 
 func (e *EngineError) Unwrap() error { return e.Err }
@@ -36,13 +50,43 @@ func (e *EngineError) Unwrap() error { return e.Err }
 // the engine's per-request latency, few enough not to load it.
 const inspectConcurrency = 8
 
-// NewDockerClient returns a client configured like the docker CLI from the
-// environment (DOCKER_HOST, DOCKER_API_VERSION, DOCKER_CERT_PATH,
-// DOCKER_TLS_VERIFY) that negotiates the API version with the engine.
-func NewDockerClient() (*client.Client, error) {
-	cli, err := client.New(client.FromEnv)
+// NewDockerClient returns a client for the endpoint the docker CLI would
+// use (see package dockerctx; nil means the default context: DOCKER_HOST,
+// DOCKER_API_VERSION, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY) that negotiates
+// the API version with the engine. An ssh:// engine is reached like the
+// docker CLI does, through `ssh … -- HOST docker system dial-stdio`
+// (docker/cli's connection helper: arguments as argv, never a shell line).
+func NewDockerClient(ep *dockerctx.Endpoint) (*client.Client, error) {
+	if ep == nil {
+		ep = &dockerctx.Endpoint{Context: dockerctx.DefaultName, FromEnv: true, Host: cmp.Or(os.Getenv("DOCKER_HOST"), dockerctx.DefaultHost)}
+	}
+	helper, err := connhelper.GetConnectionHelper(ep.Host)
 	if err != nil {
-		return nil, fmt.Errorf("docker client: %w", err)
+		return nil, fmt.Errorf("docker client for %s: %w", ep.Describe(), err)
+	}
+	var opts []client.Opt
+	switch {
+	case helper != nil: // ssh://: no TLS, no proxy, like docker/cli
+		opts = append(opts,
+			client.WithHTTPClient(&http.Client{Transport: &http.Transport{DialContext: helper.Dialer}}),
+			client.WithHost(helper.Host), client.WithDialContext(helper.Dialer), client.WithAPIVersionFromEnv())
+	case ep.FromEnv:
+		opts = append(opts, client.FromEnv)
+	default:
+		if ep.TLS != nil {
+			opts = append(opts, client.WithHTTPClient(&http.Client{
+				Transport: &http.Transport{
+					TLSClientConfig: ep.TLS,
+					DialContext:     (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+				},
+				CheckRedirect: client.CheckRedirect,
+			}))
+		}
+		opts = append(opts, client.WithHost(ep.Host), client.WithAPIVersionFromEnv())
+	}
+	cli, err := client.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client for %s: %w", ep.Describe(), err)
 	}
 	return cli, nil
 }
@@ -51,6 +95,26 @@ func NewDockerClient() (*client.Client, error) {
 // and networks from the engine. Equivalent to `docker ps` plus `docker
 // inspect` of each container and `docker network inspect` of each network.
 func ReadDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnapshot, error) {
+	return ReadEngine(ctx, cli, nil, all)
+}
+
+// ReadEngine is ReadDocker for a client made from ep: the snapshot and any
+// *EngineError name ep's host and context (an ssh:// client's own address
+// is a placeholder URL).
+func ReadEngine(ctx context.Context, cli *client.Client, ep *dockerctx.Endpoint, all bool) (*DockerSnapshot, error) {
+	snap, err := readDocker(ctx, cli, all)
+	if ep != nil {
+		if snap != nil {
+			snap.Host = ep.Host
+		}
+		if e, ok := errors.AsType[*EngineError](err); ok {
+			e.Host, e.Context = ep.Host, ep.Context
+		}
+	}
+	return snap, err
+}
+
+func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnapshot, error) {
 	host := cli.DaemonHost()
 	ping, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
 	if err != nil {

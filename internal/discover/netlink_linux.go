@@ -12,6 +12,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/netviz/netviz/internal/netlinkx"
 	"github.com/netviz/netviz/internal/nsrun"
 )
 
@@ -22,17 +23,19 @@ const namespaceConcurrency = 8
 // namespace of every container that has one, each namespace once however many
 // containers share it. Equivalent to `ip -d addr show` on the host and, for
 // each container, `nsenter -t PID -n ip -d addr show` — without running
-// anything. Problems with single containers come back as warnings; an error
-// means not even the host could be read.
-func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string, error) {
+// anything. A container whose namespace is gone is simply not found in any
+// snapshot (Settle decides what that means); other problems with single
+// containers come back as warnings; an error means not even the host could
+// be read.
+func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 	self, err := nsrun.Self()
 	if err != nil {
-		return nil, nil, fmt.Errorf("open own network namespace: %w", err)
+		return NamespaceRead{}, fmt.Errorf("open own network namespace: %w", err)
 	}
 	defer self.Close()
 	host, err := readNamespace(nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read host namespace: %w", err)
+		return NamespaceRead{}, fmt.Errorf("read host namespace: %w", err)
 	}
 	host.Host, host.Inode, host.Path = true, self.Inode, self.Path
 	if idx, err := defaultRouteIndex(); err == nil {
@@ -54,7 +57,7 @@ func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string
 			case errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EPERM):
 				denied = true
 			case errors.Is(err, fs.ErrNotExist):
-				warnings = append(warnings, fmt.Sprintf("container %s exited during discovery; its namespace is not shown", c.Name))
+				// Gone since Docker listed it: Settle asks Docker again.
 			default:
 				warnings = append(warnings, fmt.Sprintf("container %s: %v", c.Name, err))
 			}
@@ -116,7 +119,7 @@ func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string
 		}
 		out = append(out, s)
 	}
-	return out, warnings, nil
+	return NamespaceRead{Snapshots: out, Warnings: warnings, Denied: denied}, nil
 }
 
 // openContainerNS opens a container's namespace through its process, falling
@@ -166,11 +169,11 @@ func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
 		return snap, err
 	}
 	defer h.Close()
-	links, err := h.LinkList()
+	links, err := netlinkx.Dump("list links", h.LinkList)
 	if err != nil {
 		return snap, fmt.Errorf("list links: %w", err)
 	}
-	addrs, err := h.AddrList(nil, netlink.FAMILY_ALL)
+	addrs, err := netlinkx.Dump("list addresses", func() ([]netlink.Addr, error) { return h.AddrList(nil, netlink.FAMILY_ALL) })
 	if err != nil {
 		return snap, fmt.Errorf("list addresses: %w", err)
 	}
@@ -200,7 +203,9 @@ func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
 // defaultRouteIndex is the ifindex of the IPv4 default route in netviz's own
 // namespace. Equivalent to `ip route show default`.
 func defaultRouteIndex() (int, error) {
-	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	routes, err := netlinkx.Dump("list routes", func() ([]netlink.Route, error) {
+		return netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	})
 	if err != nil {
 		return 0, err
 	}

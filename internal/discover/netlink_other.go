@@ -5,8 +5,8 @@ package discover
 import "github.com/netviz/netviz/internal/nsrun"
 
 // ReadNamespaces needs Linux network namespaces.
-func ReadNamespaces(containers []DockerContainer) ([]NamespaceSnapshot, []string, error) {
-	return nil, nil, nsrun.ErrUnsupported
+func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
+	return NamespaceRead{}, nsrun.ErrUnsupported
 }
 
 // Root reports whether netviz runs with the privileges namespace discovery

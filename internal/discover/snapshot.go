@@ -106,3 +106,15 @@ type LinkSnapshot struct {
 	LinkNetNSID int
 	Addrs       []string // CIDR, as the kernel lists them
 }
+
+// NamespaceRead is what ReadNamespaces found.
+type NamespaceRead struct {
+	// Snapshots hold the host namespace first, then every container
+	// namespace that could be read.
+	Snapshots []NamespaceSnapshot
+	// Warnings are problems with single namespaces, in words.
+	Warnings []string
+	// Denied is set when container namespaces could not be entered for want
+	// of privilege: their absence is no sign of churn.
+	Denied bool
+}

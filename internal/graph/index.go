@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Index answers lookups over a model by ID and by edge. Build it once with
@@ -251,7 +253,11 @@ type UnknownNetworkError struct {
 func (e *UnknownNetworkError) Error() string {
 	known := "none"
 	if len(e.Known) > 0 {
-		known = strings.Join(e.Known, ", ")
+		names := make([]string, len(e.Known))
+		for i, n := range e.Known {
+			names[i] = textsafe.Clean(n)
+		}
+		known = strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("no network named %q; networks here: %s", e.Name, known)
+	return fmt.Sprintf("no network named %s; networks here: %s", textsafe.Quote(e.Name), known)
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/netviz/netviz/internal/input"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // WriteJSON writes m as indented, versioned JSON ("schema": "netviz/v1") in
@@ -51,16 +53,20 @@ func ReadJSON(r io.Reader) (*Model, error) {
 	return &m, nil
 }
 
-// ReadFile reads a model written by WriteJSON from a file.
+// MaxFileSize is the most of a model file ReadFile reads: a 10,000-container
+// model is about 20 MiB of JSON.
+const MaxFileSize = 64 << 20
+
+// ReadFile reads a model written by WriteJSON from a regular file of at most
+// MaxFileSize bytes (a pipe, a device or a larger file is an error).
 func ReadFile(path string) (*Model, error) {
-	f, err := os.Open(path)
+	data, err := input.ReadRegular(path, "model", MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	m, err := ReadJSON(f)
+	m, err := ReadJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", textsafe.CleanN(path, 256), err)
 	}
 	return m, nil
 }

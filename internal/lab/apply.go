@@ -86,16 +86,18 @@ func EnsureImage(ctx context.Context, cli *client.Client, binary string) error {
 }
 
 // Preflight refuses a scenario that needs a name already in use on the engine
-// (netviz never touches what it did not create).
+// (netviz never touches what it did not create). Docker's inspect also
+// accepts an ID prefix — `docker inspect c1` finds a container whose ID
+// starts with c1 — so only an exact name counts as taken.
 func (a *Applier) Preflight(ctx context.Context, sc *scenario.Scenario) error {
 	for _, c := range sc.Commands {
 		switch {
 		case c.Network != nil:
-			if _, err := a.Client.NetworkInspect(ctx, c.Network.Name, client.NetworkInspectOptions{}); err == nil {
+			if res, err := a.Client.NetworkInspect(ctx, c.Network.Name, client.NetworkInspectOptions{}); err == nil && res.Network.Name == c.Network.Name {
 				return fmt.Errorf("%s: network %s already exists on this engine; remove it or run `netviz lab down`", c.Pos, c.Network.Name)
 			}
 		case c.Run != nil && c.Run.Name != "":
-			if _, err := a.Client.ContainerInspect(ctx, c.Run.Name, client.ContainerInspectOptions{}); err == nil {
+			if res, err := a.Client.ContainerInspect(ctx, c.Run.Name, client.ContainerInspectOptions{}); err == nil && strings.TrimPrefix(res.Container.Name, "/") == c.Run.Name {
 				return fmt.Errorf("%s: container %s already exists on this engine; remove it or run `netviz lab down`", c.Pos, c.Run.Name)
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"text/tabwriter"
 	"time"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // ANSI colours for a terminal.
@@ -26,7 +28,7 @@ const (
 func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	c := m.Counts()
 	fmt.Fprintf(w, "reach on %s: %d pairs in %s — %d reached, %d blocked, %d not measured, %d failed, %d unexpected\n\n",
-		m.Host, c.Pairs, m.Elapsed.Round(time.Millisecond), c.Reached, c.Blocked, c.NotMeasured, c.Failed, c.Unexpected)
+		textsafe.CleanN(m.Host, 0), c.Pairs, m.Elapsed.Round(time.Millisecond), c.Reached, c.Blocked, c.NotMeasured, c.Failed, c.Unexpected)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLIENT\tTARGET\tADDRESS\tRESULT\tRTT\tWHY")
 	prev := ""
@@ -59,7 +61,10 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		if cell.Measured.Detail != "" && cell.Measured.Outcome != NotMeasured {
 			why += " [" + cell.Measured.Detail + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\t%s\n", client, cell.Target, cell.Network, cell.Addr, result, rtt, why)
+		// Names and reasons come from the model (names people chose):
+		// escaped before they reach a terminal, colour added after.
+		clean := func(s string) string { return textsafe.CleanN(s, 0) }
+		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\t%s\n", clean(client), clean(cell.Target), clean(cell.Network), cell.Addr, result, rtt, clean(why))
 	}
 	return tw.Flush()
 }

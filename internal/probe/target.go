@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // ReportSchema versions the JSON of a probe report.
@@ -72,13 +73,16 @@ func (e *UnknownTargetError) Error() string {
 	known := "none"
 	if len(e.Known) > 0 {
 		const most = 15
-		shown := e.Known[:min(len(e.Known), most)]
+		var shown []string
+		for _, n := range e.Known[:min(len(e.Known), most)] {
+			shown = append(shown, textsafe.Clean(n))
+		}
 		known = strings.Join(shown, ", ")
 		if len(e.Known) > most {
 			known += fmt.Sprintf(" (+%d more)", len(e.Known)-most)
 		}
 	}
-	return fmt.Sprintf("no container resolves %s; names known here: %s", e.Target, known)
+	return fmt.Sprintf("no container resolves %s; names known here: %s", textsafe.Quote(e.Target), known)
 }
 
 // TargetOptions bounds a probe.
@@ -145,7 +149,7 @@ func Probe(ctx context.Context, m *graph.Model, target string, env Env, opts Tar
 	}
 	for _, name := range opts.From {
 		if x.Container(graph.ContainerID(name)) == nil {
-			return nil, fmt.Errorf("--from %s: no running container of that name", name)
+			return nil, fmt.Errorf("--from %s: no running container of that name", textsafe.Clean(name))
 		}
 	}
 	if len(clients) == 0 {
@@ -259,7 +263,7 @@ func probeClient(ctx context.Context, x *graph.Index, c *graph.Container, target
 				cr.FirstAnswers[a.String()] = n
 			}
 		default:
-			cr.Err = fmt.Sprintf("%s cannot resolve %s (not on a network where the name exists)", c.Name, target)
+			cr.Err = fmt.Sprintf("%s cannot resolve %s (not on a network where the name exists)", textsafe.Clean(c.Name), textsafe.Quote(target))
 		}
 	}
 	if len(cr.Answers) > 0 {

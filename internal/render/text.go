@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Text writes a compact tree a person reads in a terminal: the host, each
@@ -79,11 +80,15 @@ type textWriter struct {
 	err error
 }
 
+// line writes one line of the tree. Everything in it came from the model —
+// names, aliases and labels a container's creator chose, warnings quoting
+// them — so control characters are escaped (textsafe) and never reach the
+// terminal raw; printable text is written as it is.
 func (t *textWriter) line(depth int, s string) {
 	if t.err != nil {
 		return
 	}
-	_, t.err = fmt.Fprintf(t.w, "%s%s\n", strings.Repeat("  ", depth), s)
+	_, t.err = fmt.Fprintf(t.w, "%s%s\n", strings.Repeat("  ", depth), textsafe.CleanN(s, 0))
 }
 
 func orDash(s string) string {
@@ -153,6 +158,9 @@ func endpointLine(x *graph.Index, n *graph.Network, c *graph.Container, ep graph
 		b.WriteString(strings.TrimSpace(c.Name + " " + ep.IPv4))
 	default:
 		fmt.Fprintf(&b, "%s:%s %s", c.Name, ifName, orDash(ep.IPv4))
+	}
+	if ep.IPv6 != "" && c.Namespace != graph.HostNamespaceID {
+		b.WriteString(" " + ep.IPv6)
 	}
 	if !c.Running() {
 		fmt.Fprintf(&b, " (%s)", c.State)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // IsCompose reports whether a file name looks like a compose file.
@@ -86,11 +88,30 @@ func ParseCompose(ctx context.Context, r io.Reader, file string) (*Scenario, err
 		if spec.Driver == "" {
 			spec.Driver = "bridge"
 		}
+		if n.EnableIPv6 != nil {
+			spec.IPv6 = *n.EnableIPv6
+		}
 		for k, v := range n.DriverOpts {
 			spec.Options[k] = v
 		}
-		if len(n.Ipam.Config) > 0 && n.Ipam.Config[0] != nil {
-			spec.Subnet, spec.Gateway, spec.IPRange = n.Ipam.Config[0].Subnet, n.Ipam.Config[0].Gateway, n.Ipam.Config[0].IPRange
+		// One pool per address family, as `docker network create` takes them.
+		var subnets, ranges, gateways []string
+		for _, cfg := range n.Ipam.Config {
+			if cfg == nil {
+				continue
+			}
+			if cfg.Subnet != "" {
+				subnets = append(subnets, cfg.Subnet)
+			}
+			if cfg.IPRange != "" {
+				ranges = append(ranges, cfg.IPRange)
+			}
+			if cfg.Gateway != "" {
+				gateways = append(gateways, cfg.Gateway)
+			}
+		}
+		if err := spec.setPools(subnets, ranges, gateways); err != nil {
+			return nil, &Error{at, fmt.Sprintf("compose: network %s: %v", textsafe.Clean(key), err)}
 		}
 		c := cmd(VerbNetworkCreate, "docker network create "+spec.Name)
 		c.Network = spec
@@ -159,7 +180,7 @@ func ParseCompose(ctx context.Context, r io.Reader, file string) (*Scenario, err
 				first, _, _ := strings.Cut(p.Published, "-")
 				n, err := strconv.Atoi(first)
 				if err != nil {
-					return nil, &Error{at, fmt.Sprintf("compose: service %s: published port %q", svc, p.Published)}
+					return nil, &Error{at, fmt.Sprintf("compose: service %s: published port %s", textsafe.Clean(svc), textsafe.Quote(p.Published))}
 				}
 				ps.HostPort = n
 			}
@@ -198,7 +219,7 @@ func serviceOrder(p *types.Project) ([]string, error) {
 	visit = func(n string) error {
 		switch state[n] {
 		case 1:
-			return fmt.Errorf("dependency cycle through service %s", n)
+			return fmt.Errorf("dependency cycle through service %s", textsafe.Clean(n))
 		case 2:
 			return nil
 		}
@@ -207,7 +228,7 @@ func serviceOrder(p *types.Project) ([]string, error) {
 		sort.Strings(ds)
 		for _, d := range ds {
 			if _, ok := p.Services[d]; !ok {
-				return fmt.Errorf("service %s depends on undefined service %s", n, d)
+				return fmt.Errorf("service %s depends on undefined service %s", textsafe.Clean(n), textsafe.Clean(d))
 			}
 			if err := visit(d); err != nil {
 				return err

@@ -6,6 +6,8 @@ package scenario
 import (
 	"fmt"
 	"strings"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Pos is where a command or word stands in its file.
@@ -15,15 +17,25 @@ type Pos struct {
 	Col  int    `json:"col"`
 }
 
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+// String is file:line:col, the file name escaped for a terminal.
+func (p Pos) String() string {
+	return fmt.Sprintf("%s:%d:%d", textsafe.CleanN(p.File, 256), p.Line, p.Col)
+}
 
 // Error is a scenario problem at a position, printed file:line:col: msg.
+// Words of the script a message quotes are escaped and cut where they are
+// quoted (textsafe); Error escapes whatever else may hold a control
+// character (messages of the shell parser and of compose-go) and cuts an
+// overlong message.
 type Error struct {
 	Pos Pos
 	Msg string
 }
 
-func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+// maxMsg bounds an error message, so a 10 KB word cannot flood a terminal.
+const maxMsg = 1000
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + textsafe.CleanN(e.Msg, maxMsg) }
 
 // Verbs of the commands the simulator understands.
 const (
@@ -102,17 +114,22 @@ type PortSpec struct {
 	Proto         string `json:"proto"`
 }
 
-// NetworkSpec is docker network create.
+// NetworkSpec is docker network create. Subnet, IPRange and Gateway are
+// the IPv4 pool, IPv6Subnet, IPv6Range and IPv6Gateway the IPv6 one
+// (--subnet fd00:1::/64 with --ipv6).
 type NetworkSpec struct {
-	Name     string            `json:"name"`
-	Driver   string            `json:"driver"`
-	Subnet   string            `json:"subnet,omitempty"`
-	IPRange  string            `json:"ipRange,omitempty"`
-	Gateway  string            `json:"gateway,omitempty"`
-	Internal bool              `json:"internal,omitempty"`
-	IPv6     bool              `json:"ipv6,omitempty"`
-	Options  map[string]string `json:"options,omitempty"`
-	Labels   []string          `json:"labels,omitempty"`
+	Name        string            `json:"name"`
+	Driver      string            `json:"driver"`
+	Subnet      string            `json:"subnet,omitempty"`
+	IPRange     string            `json:"ipRange,omitempty"`
+	Gateway     string            `json:"gateway,omitempty"`
+	IPv6Subnet  string            `json:"ipv6Subnet,omitempty"`
+	IPv6Range   string            `json:"ipv6Range,omitempty"`
+	IPv6Gateway string            `json:"ipv6Gateway,omitempty"`
+	Internal    bool              `json:"internal,omitempty"`
+	IPv6        bool              `json:"ipv6,omitempty"`
+	Options     map[string]string `json:"options,omitempty"`
+	Labels      []string          `json:"labels,omitempty"`
 }
 
 // ConnectSpec is docker network connect/disconnect.

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -11,6 +12,8 @@ import (
 	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // ParseShell reads a shell script of docker commands, exactly as people
@@ -156,7 +159,7 @@ func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error)
 		if i < len(words) {
 			name = words[i]
 		}
-		return nil, &Error{at, fmt.Sprintf("%s: not a docker command (a scenario holds docker commands only)", name)}
+		return nil, &Error{at, fmt.Sprintf("%s: not a docker command (a scenario holds docker commands only)", textsafe.Clean(name))}
 	}
 	i++
 	p := &parser{file: file, words: words[i:], pos: pos[i:], start: start, text: text}
@@ -182,13 +185,16 @@ func (p *parser) errAt(i int, format string, args ...any) error {
 // flagErr places a pflag error on the word that caused it.
 func (p *parser) flagErr(prefix string, args []string, offset int, err error) error {
 	msg := err.Error()
+	// pflag quotes the word it refuses raw (unknown flag: --…): escaped
+	// and cut here, like every echo of the script.
+	safe := textsafe.CleanN(msg, 300)
 	for i, a := range args {
 		name := strings.SplitN(strings.TrimLeft(a, "-"), "=", 2)[0]
 		if strings.HasPrefix(a, "-") && name != "" && strings.Contains(msg, name) {
-			return p.errAt(offset+i, "%s: %s", prefix, msg)
+			return p.errAt(offset+i, "%s: %s", prefix, safe)
 		}
 	}
-	return p.errAt(offset, "%s: %s", prefix, msg)
+	return p.errAt(offset, "%s: %s", prefix, safe)
 }
 
 // readOnly are docker commands that change no network: accepted and ignored.
@@ -233,7 +239,7 @@ func (p *parser) command() (*Command, error) {
 		if readOnly[sub] {
 			return p.noop(), nil
 		}
-		return nil, p.errAt(0, "docker: '%s' is not a docker command", sub)
+		return nil, p.errAt(0, "docker: '%s' is not a docker command", textsafe.Clean(sub))
 	}
 	return c, nil
 }
@@ -325,13 +331,13 @@ func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
 	for _, raw := range *ports {
 		ps, err := ParsePort(raw)
 		if err != nil {
-			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %q for \"-p, --publish\" flag: %v", raw, err))
+			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %s for \"-p, --publish\" flag: %v", textsafe.Quote(raw), err))
 		}
 		spec.Ports = append(spec.Ports, ps)
 	}
 	if spec.IP != "" {
 		if _, err := netip.ParseAddr(spec.IP); err != nil {
-			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %q for \"--ip\" flag: not an IP address", spec.IP))
+			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %s for \"--ip\" flag: not an IP address", textsafe.Quote(spec.IP)))
 		}
 	}
 	return spec, nil
@@ -343,7 +349,7 @@ func parseLink(s string) (LinkSpec, error) {
 		alias = target
 	}
 	if target == "" || alias == "" {
-		return LinkSpec{}, fmt.Errorf("invalid argument %q for \"--link\" flag: want NAME[:ALIAS]", s)
+		return LinkSpec{}, fmt.Errorf("invalid argument %s for \"--link\" flag: want NAME[:ALIAS]", textsafe.Quote(s))
 	}
 	return LinkSpec{Target: target, Alias: alias}, nil
 }
@@ -355,7 +361,7 @@ func ParsePort(s string) (PortSpec, error) {
 	if i := strings.LastIndex(s, "/"); i >= 0 {
 		body, ps.Proto = s[:i], strings.ToLower(s[i+1:])
 		if ps.Proto != "tcp" && ps.Proto != "udp" && ps.Proto != "sctp" {
-			return ps, fmt.Errorf("unknown protocol %q", ps.Proto)
+			return ps, fmt.Errorf("unknown protocol %s", textsafe.Quote(ps.Proto))
 		}
 	}
 	var hostPort, ctrPort string
@@ -380,18 +386,18 @@ func ParsePort(s string) (PortSpec, error) {
 	}
 	if ps.HostIP != "" {
 		if _, err := netip.ParseAddr(ps.HostIP); err != nil {
-			return ps, fmt.Errorf("%q is not an IP address", ps.HostIP)
+			return ps, fmt.Errorf("%s is not an IP address", textsafe.Quote(ps.HostIP))
 		}
 	}
 	n, err := strconv.Atoi(ctrPort)
 	if err != nil || n < 1 || n > 65535 {
-		return ps, fmt.Errorf("container port %q is not 1-65535", ctrPort)
+		return ps, fmt.Errorf("container port %s is not 1-65535", textsafe.Quote(ctrPort))
 	}
 	ps.ContainerPort = n
 	if hostPort != "" {
 		h, err := strconv.Atoi(hostPort)
 		if err != nil || h < 1 || h > 65535 {
-			return ps, fmt.Errorf("host port %q is not 1-65535", hostPort)
+			return ps, fmt.Errorf("host port %s is not 1-65535", textsafe.Quote(hostPort))
 		}
 		ps.HostPort = h
 	}
@@ -465,37 +471,18 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 			k, v, _ := strings.Cut(o, "=")
 			n.Options[k] = v
 		}
-		if len(subnets) > 1 || len(ranges) > 1 || len(gateways) > 1 {
-			return nil, p.errAt(off, "%s: one --subnet, --ip-range and --gateway each is supported", prefix)
-		}
-		first := func(v []string) string {
-			if len(v) > 0 {
-				return v[0]
+		if err := n.setPools(subnets, ranges, gateways); err != nil {
+			if err == errPoolCount {
+				return nil, p.errAt(off, "%s: %v", prefix, err)
 			}
-			return ""
-		}
-		n.Subnet, n.IPRange, n.Gateway = first(subnets), first(ranges), first(gateways)
-		if n.Subnet != "" {
-			if _, err := netip.ParsePrefix(n.Subnet); err != nil {
-				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --subnet %q", n.Subnet))
-			}
-		}
-		if n.IPRange != "" {
-			if _, err := netip.ParsePrefix(n.IPRange); err != nil || n.Subnet == "" {
-				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --ip-range %q (it needs a --subnet that holds it)", n.IPRange))
-			}
-		}
-		if n.Gateway != "" {
-			if _, err := netip.ParseAddr(n.Gateway); err != nil || n.Subnet == "" {
-				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid --gateway %q (it needs a --subnet that holds it)", n.Gateway))
-			}
+			return nil, p.flagErr(prefix, rest, off, err)
 		}
 		switch n.Driver {
 		case "bridge", "macvlan", "ipvlan", "overlay":
 		case "host", "null", "none":
-			return nil, p.errAt(off, "%s: only one instance of %q network is allowed", prefix, n.Driver)
+			return nil, p.errAt(off, "%s: only one instance of %s network is allowed", prefix, textsafe.Quote(n.Driver))
 		default:
-			return nil, p.errAt(off, "%s: plugin %q not found", prefix, n.Driver)
+			return nil, p.errAt(off, "%s: plugin %s not found", prefix, textsafe.Quote(n.Driver))
 		}
 		c.Verb, c.Network = VerbNetworkCreate, n
 	case "connect", "disconnect":
@@ -539,9 +526,62 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 	case "ls", "list", "inspect", "prune":
 		return p.noop(), nil
 	default:
-		return nil, p.errAt(off-1, "docker network: '%s' is not a docker network command", sub)
+		return nil, p.errAt(off-1, "docker network: '%s' is not a docker network command", textsafe.Clean(sub))
 	}
 	return c, nil
+}
+
+// errPoolCount refuses a second --subnet (or --ip-range, --gateway) of one
+// address family.
+var errPoolCount = errors.New("one --subnet, --ip-range and --gateway per address family (IPv4, IPv6) is supported")
+
+// setPools sorts --subnet, --ip-range and --gateway by address family into
+// n: at most one of each per family, each range and gateway with a subnet
+// of its family (whether it lies inside is the daemon's check).
+func (n *NetworkSpec) setPools(subnets, ranges, gateways []string) error {
+	type pool struct{ subnet, ipRange, gateway *string }
+	v4 := pool{&n.Subnet, &n.IPRange, &n.Gateway}
+	v6 := pool{&n.IPv6Subnet, &n.IPv6Range, &n.IPv6Gateway}
+	family := func(a netip.Addr) pool {
+		if a.Is4() || a.Is4In6() {
+			return v4
+		}
+		return v6
+	}
+	for _, s := range subnets {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("invalid --subnet %s", textsafe.Quote(s))
+		}
+		f := family(p.Addr())
+		if *f.subnet != "" {
+			return errPoolCount
+		}
+		*f.subnet = s
+	}
+	for _, s := range ranges {
+		p, err := netip.ParsePrefix(s)
+		if err != nil || *family(p.Addr()).subnet == "" {
+			return fmt.Errorf("invalid --ip-range %s (it needs a --subnet that holds it)", textsafe.Quote(s))
+		}
+		if f := family(p.Addr()); *f.ipRange != "" {
+			return errPoolCount
+		} else {
+			*f.ipRange = s
+		}
+	}
+	for _, s := range gateways {
+		a, err := netip.ParseAddr(s)
+		if err != nil || *family(a).subnet == "" {
+			return fmt.Errorf("invalid --gateway %s (it needs a --subnet that holds it)", textsafe.Quote(s))
+		}
+		if f := family(a); *f.gateway != "" {
+			return errPoolCount
+		} else {
+			*f.gateway = s
+		}
+	}
+	return nil
 }
 
 // VerbNetwork maps connect/disconnect to their verbs.

@@ -65,6 +65,17 @@ func TestParseShell(t *testing.T) {
 			}
 		}},
 		{"read-only commands are accepted", "docker ps -a\ndocker inspect x | grep Id\ndocker images\ndocker attach mycentos", nil},
+		{"dual stack: one pool per family", "docker network create --ipv6 --subnet fd00:1::/64 --subnet 10.1.0.0/16 --gateway fd00:1::fe --ip-range 10.1.2.0/24 --gateway 10.1.0.254 d", func(t *testing.T, c []Command) {
+			n := c[0].Network
+			if n.Subnet != "10.1.0.0/16" || n.IPRange != "10.1.2.0/24" || n.Gateway != "10.1.0.254" || n.IPv6Subnet != "fd00:1::/64" || n.IPv6Gateway != "fd00:1::fe" || n.IPv6Range != "" || !n.IPv6 {
+				t.Errorf("%+v", n)
+			}
+		}},
+		{"an IPv6 subnet alone", "docker network create --ipv6 --subnet fd00:1::/64 v6net", func(t *testing.T, c []Command) {
+			if n := c[0].Network; n.Subnet != "" || n.IPv6Subnet != "fd00:1::/64" {
+				t.Errorf("%+v", n)
+			}
+		}},
 		{"lists", "docker network create a && docker run --net a img", func(t *testing.T, c []Command) {
 			if len(c) != 2 {
 				t.Errorf("%d commands", len(c))
@@ -105,6 +116,9 @@ func TestParseShellErrors(t *testing.T) {
 		{"docker run 'unterminated", "s.sh:1:12"},
 		{"X=1", "variable assignments"},
 		{"for i in 1 2; do docker run img; done", "only docker commands"},
+		{"docker network create --subnet 10.0.0.0/16 --subnet 10.1.0.0/16 n", "s.sh:1:23: docker network create: one --subnet, --ip-range and --gateway per address family (IPv4, IPv6) is supported"},
+		{"docker network create --subnet 10.0.0.0/16 --gateway fd00::1 n", `invalid --gateway "fd00::1" (it needs a --subnet that holds it)`},
+		{"docker network create --ipv6 --subnet fd00::/64 --ip-range 10.0.0.0/24 n", `invalid --ip-range "10.0.0.0/24"`},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.src)
@@ -153,4 +167,33 @@ func FuzzParseShell(f *testing.F) {
 			t.Fatalf("error without a position: %v", err)
 		}
 	})
+}
+
+// TestErrorsAreClean: a word of the script with terminal escapes, or 10 KB
+// long, is echoed escaped and cut short in every kind of parse error.
+func TestErrorsAreClean(t *testing.T) {
+	long := strings.Repeat("A", 10000)
+	for _, src := range []string{
+		"docker run --\x1b[2J" + long + " img",
+		"docker run -p \x1b[2J" + long + " img",
+		"docker \x1b]0;pwned\x07" + long,
+		"\x1b[31mecho" + long + " hi",
+		"docker network \x1b[1m" + long,
+		"docker network create --subnet \x1b[2J" + long + " n",
+		"docker run --link \x1b[2J: img",
+		"docker run 'unterminated \x1b[2J" + long,
+	} {
+		_, err := parse(t, src)
+		if err == nil {
+			t.Errorf("%.30q: no error", src)
+			continue
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\x1b\x07") || len(msg) > 1100 {
+			t.Errorf("%.30q: message %.200q (%d bytes)", src, msg, len(msg))
+		}
+		if strings.Contains(src, long) && strings.Contains(msg, long[:500]) {
+			t.Errorf("%.30q: the 10 KB word is echoed whole", src)
+		}
+	}
 }

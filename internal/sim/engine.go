@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/internal/scenario"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Options configures an engine.
@@ -39,6 +40,35 @@ const DefaultEngineVersion = "20.10"
 // outcomes as far as documented, so no version-specific rule is encoded yet:
 // the version is recorded in the model for the reader.
 const NewestEngineVersion = "29.0"
+
+// EngineMajors are the Docker engine releases whose behaviour the simulator
+// claims to reproduce: 20.10, where its findings were measured, and the
+// releases since (23 to 29), whose documented container-to-container
+// outcomes are the same. Older (19.03 and before) and newer releases are
+// not claimed.
+var EngineMajors = []string{"20.10", "23", "24", "25", "26", "27", "28", "29"}
+
+// engineVersionRE is a Docker engine version: MAJOR[.MINOR[.PATCH]] with an
+// optional pre-release (-beta.24, -rc.1) and build suffix (+dfsg1, as
+// Debian's docker.io reports).
+var engineVersionRE = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]+))?(?:\.[0-9]+)?(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?(?:\+[0-9A-Za-z.~-]+)?$`)
+
+// CheckEngineVersion reports whether v is a version the simulator reproduces
+// (see EngineMajors): 20.10, 20.10.24, 27, 28.2.2 and 29.8.0-beta.24 pass;
+// banana, 19.03 and 30.0 do not, with an error listing what is accepted.
+func CheckEngineVersion(v string) error {
+	if m := engineVersionRE.FindStringSubmatch(v); m != nil {
+		major := m[1]
+		if major == "20" && m[2] == "10" {
+			return nil
+		}
+		if major != "20" && slices.Contains(EngineMajors, major) {
+			return nil
+		}
+	}
+	return fmt.Errorf("engine version %s is not one the simulator reproduces: use %s, optionally with minor, patch and pre-release (20.10.24, 28.2.2, 29.8.0-beta.24)",
+		textsafe.Quote(v), strings.Join(EngineMajors[:len(EngineMajors)-1], ", ")+" or "+EngineMajors[len(EngineMajors)-1])
+}
 
 // Engine is the simulated daemon's state.
 type Engine struct {
@@ -64,11 +94,17 @@ type network struct {
 	predefined       bool // bridge, host, none
 	userSubnet       bool // --subnet given
 	used             map[netip.Addr]string
+	// The IPv6 pool, with --ipv6 and an IPv6 --subnet only.
+	subnet6  netip.Prefix
+	ipRange6 netip.Prefix
+	gateway6 netip.Addr
+	used6    map[netip.Addr]string
 }
 
 type endpoint struct {
 	net     string
 	ip      netip.Addr
+	ip6     netip.Addr // on a network with an IPv6 pool
 	pinned  netip.Addr // --ip
 	aliases []string
 	links   []scenario.LinkSpec
@@ -117,6 +153,15 @@ func (e *Engine) addNetwork(n *network) {
 		}
 		n.used = map[netip.Addr]string{n.gateway: "gateway"}
 	}
+	if n.subnet6.IsValid() {
+		if !n.gateway6.IsValid() {
+			n.gateway6 = n.subnet6.Masked().Addr().Next() // fd00:1::1
+		}
+		if !n.ipRange6.IsValid() {
+			n.ipRange6 = n.subnet6
+		}
+		n.used6 = map[netip.Addr]string{n.gateway6: "gateway"}
+	}
 	e.nets[n.name] = n
 	e.netOrder = append(e.netOrder, n.name)
 }
@@ -139,7 +184,15 @@ type DaemonError struct {
 
 func (e *DaemonError) Error() string { return e.Pos.String() + ": " + e.Msg }
 
+// daemonErr words the daemon's answer. Every string argument is a word of
+// the scenario (a name, a reference) or an ID, so it is escaped and cut
+// (textsafe.Clean) before it reaches a terminal.
 func daemonErr(c scenario.Command, format string, args ...any) error {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = textsafe.Clean(s)
+		}
+	}
 	return &DaemonError{Pos: c.Pos, Msg: "Error response from daemon: " + fmt.Sprintf(format, args...)}
 }
 
@@ -364,14 +417,13 @@ func (e *Engine) start(c scenario.Command, ctr *container) error {
 		if n.used == nil { // host, none
 			continue
 		}
-		ip, err := e.allocate(n, ep.pinned, ctr.name)
+		err := e.allocateEndpoint(n, ep, ctr.name)
 		if err != nil {
 			for _, a := range allocated {
 				e.release(a)
 			}
 			return daemonErr(c, "%v", err)
 		}
-		ep.ip = ip
 		allocated = append(allocated, ep)
 	}
 	ctr.boundPorts = nil
@@ -386,31 +438,53 @@ func (e *Engine) start(c scenario.Command, ctr *container) error {
 	return nil
 }
 
-// allocate hands out the lowest free address of --ip-range (measured on
+// allocateEndpoint gives ep its IPv4 address and, on a network with an IPv6
+// pool, its IPv6 address (both allocated in start order, so the first
+// container gets .2 and ::2); on failure neither is kept.
+func (e *Engine) allocateEndpoint(n *network, ep *endpoint, owner string) error {
+	ip, err := allocate(n, n.ipRange, n.subnet, n.used, ep.pinned, owner, "IPv4")
+	if err != nil {
+		return err
+	}
+	ep.ip = ip
+	if n.used6 != nil {
+		ip6, err := allocate(n, n.ipRange6, n.subnet6, n.used6, netip.Addr{}, owner, "IPv6")
+		if err != nil {
+			delete(n.used, ip)
+			ep.ip = netip.Addr{}
+			return err
+		}
+		ep.ip6 = ip6
+	}
+	return nil
+}
+
+// allocate hands out the lowest free address of an ip-range (measured on
 // docker.io 20.10.24: a restarted container gets its old address back, and
 // an address freed by rm is the next one handed out); a pinned --ip must be
-// free.
-func (e *Engine) allocate(n *network, pinned netip.Addr, owner string) (netip.Addr, error) {
+// free. libnetwork's allocator works the same way for both families.
+func allocate(n *network, ipRange, subnet netip.Prefix, used map[netip.Addr]string, pinned netip.Addr, owner, family string) (netip.Addr, error) {
 	if pinned.IsValid() {
-		if _, taken := n.used[pinned]; taken {
+		if _, taken := used[pinned]; taken {
 			return netip.Addr{}, fmt.Errorf("Address already in use")
 		}
-		n.used[pinned] = owner
+		used[pinned] = owner
 		return pinned, nil
 	}
 	// The range's own first address is usable; only the subnet's network
-	// and broadcast addresses are not (measured: --subnet 192.168.77.0/24
-	// --ip-range 192.168.77.64/26 hands out .64 first).
-	for a := n.ipRange.Masked().Addr(); n.ipRange.Contains(a) && !isBroadcast(n.subnet, a); a = a.Next() {
-		if a == n.subnet.Masked().Addr() {
+	// address and (IPv4) broadcast address are not (measured: --subnet
+	// 192.168.77.0/24 --ip-range 192.168.77.64/26 hands out .64 first;
+	// libnetwork reserves fd00:1:: "so that the bridge ip starts with ::1").
+	for a := ipRange.Masked().Addr(); ipRange.Contains(a) && !isBroadcast(subnet, a); a = a.Next() {
+		if a == subnet.Masked().Addr() {
 			continue
 		}
-		if _, taken := n.used[a]; !taken {
-			n.used[a] = owner
+		if _, taken := used[a]; !taken {
+			used[a] = owner
 			return a, nil
 		}
 	}
-	return netip.Addr{}, fmt.Errorf("no available IPv4 addresses on this network's address pools: %s (%s)", n.name, n.id[:12])
+	return netip.Addr{}, fmt.Errorf("no available %s addresses on this network's address pools: %s (%s)", family, textsafe.Clean(n.name), n.id[:12])
 }
 
 func isBroadcast(p netip.Prefix, a netip.Addr) bool {
@@ -425,10 +499,15 @@ func isBroadcast(p netip.Prefix, a netip.Addr) bool {
 }
 
 func (e *Engine) release(ep *endpoint) {
-	if n := e.nets[ep.net]; n != nil && n.used != nil && ep.ip.IsValid() {
-		delete(n.used, ep.ip)
+	if n := e.nets[ep.net]; n != nil {
+		if n.used != nil && ep.ip.IsValid() {
+			delete(n.used, ep.ip)
+		}
+		if n.used6 != nil && ep.ip6.IsValid() {
+			delete(n.used6, ep.ip6)
+		}
 	}
-	ep.ip = netip.Addr{}
+	ep.ip, ep.ip6 = netip.Addr{}, netip.Addr{}
 }
 
 func (e *Engine) stop(ctr *container) {
@@ -465,11 +544,14 @@ func defaultPools() []netip.Prefix {
 	return out
 }
 
+// overlaps finds a network whose pool of p's family overlaps p.
 func (e *Engine) overlaps(p netip.Prefix) *network {
 	for _, name := range e.netOrder {
 		n := e.nets[name]
-		if n.subnet.IsValid() && n.subnet.Overlaps(p) {
-			return n
+		for _, s := range []netip.Prefix{n.subnet, n.subnet6} {
+			if s.IsValid() && s.Overlaps(p) {
+				return n
+			}
 		}
 	}
 	return nil
@@ -484,26 +566,13 @@ func (e *Engine) networkCreate(c scenario.Command) error {
 	if spec.Driver == "bridge" {
 		n.icc = spec.Options["com.docker.network.bridge.enable_icc"] != "false"
 	}
-	if spec.Subnet != "" {
-		p := netip.MustParsePrefix(spec.Subnet)
-		if other := e.overlaps(p); other != nil {
-			return daemonErr(c, "Pool overlaps with other one on this address space")
+	v4, v6 := pools(spec)
+	if v4.subnet != "" {
+		p, r, g, err := e.userPool(c, v4)
+		if err != nil {
+			return err
 		}
-		n.subnet, n.userSubnet = p, true
-		if spec.IPRange != "" {
-			r := netip.MustParsePrefix(spec.IPRange)
-			if !p.Contains(r.Addr()) || r.Bits() < p.Bits() {
-				return daemonErr(c, "Invalid subnet %s : %s is not within %s", r, r, p)
-			}
-			n.ipRange = r
-		}
-		if spec.Gateway != "" {
-			g := netip.MustParseAddr(spec.Gateway)
-			if !p.Contains(g) {
-				return daemonErr(c, "Invalid gateway %s: It does not belong to %s", g, p)
-			}
-			n.gateway = g
-		}
+		n.subnet, n.ipRange, n.gateway, n.userSubnet = p, r, g, true
 	} else {
 		for _, p := range defaultPools() {
 			if e.overlaps(p) == nil {
@@ -515,6 +584,20 @@ func (e *Engine) networkCreate(c scenario.Command) error {
 			return daemonErr(c, "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
 		}
 	}
+	// libnetwork allocates an IPv6 pool only with --ipv6, and only from an
+	// IPv6 --subnet: --ipv6 alone gives no IPv6 address here (20.10
+	// refuses it, later engines pick a pool of their own).
+	if v6.subnet != "" {
+		if !spec.IPv6 {
+			e.Notes = append(e.Notes, fmt.Sprintf("%s: network %s: --subnet %s is ignored without --ipv6, as dockerd does", c.Pos, textsafe.Clean(spec.Name), v6.subnet))
+		} else {
+			p, r, g, err := e.userPool(c, v6)
+			if err != nil {
+				return err
+			}
+			n.subnet6, n.ipRange6, n.gateway6 = p, r, g
+		}
+	}
 	if n.driver == "macvlan" || n.driver == "ipvlan" {
 		if n.options == nil {
 			n.options = map[string]string{}
@@ -522,6 +605,45 @@ func (e *Engine) networkCreate(c scenario.Command) error {
 	}
 	e.addNetwork(n)
 	return nil
+}
+
+// userPool checks a --subnet (with its --ip-range and --gateway) against
+// the networks that exist; an unset range or gateway stays invalid (the
+// defaults come in addNetwork).
+func (e *Engine) userPool(c scenario.Command, pl pool) (subnet, ipRange netip.Prefix, gateway netip.Addr, err error) {
+	p := netip.MustParsePrefix(pl.subnet)
+	if e.overlaps(p) != nil {
+		return p, ipRange, gateway, daemonErr(c, "Pool overlaps with other one on this address space")
+	}
+	if pl.ipRange != "" {
+		r := netip.MustParsePrefix(pl.ipRange)
+		if !p.Contains(r.Addr()) || r.Bits() < p.Bits() {
+			return p, ipRange, gateway, daemonErr(c, "Invalid subnet %s : %s is not within %s", r, r, p)
+		}
+		ipRange = r
+	}
+	if pl.gateway != "" {
+		g := netip.MustParseAddr(pl.gateway)
+		if !p.Contains(g) {
+			return p, ipRange, gateway, daemonErr(c, "Invalid gateway %s: It does not belong to %s", g, p)
+		}
+		gateway = g
+	}
+	return p, ipRange, gateway, nil
+}
+
+// pool is one address family's --subnet, --ip-range and --gateway.
+type pool struct{ subnet, ipRange, gateway string }
+
+// pools sorts a spec's pools by family; a spec built by hand with an IPv6
+// prefix in Subnet is read as the IPv6 pool.
+func pools(spec *scenario.NetworkSpec) (v4, v6 pool) {
+	v4 = pool{spec.Subnet, spec.IPRange, spec.Gateway}
+	v6 = pool{spec.IPv6Subnet, spec.IPv6Range, spec.IPv6Gateway}
+	if p, err := netip.ParsePrefix(v4.subnet); err == nil && !p.Addr().Is4() && v6.subnet == "" {
+		v4, v6 = pool{}, v4
+	}
+	return v4, v6
 }
 
 // connectTargets finds the network and container of a connect/disconnect.
@@ -561,14 +683,15 @@ func (e *Engine) connect(c scenario.Command) error {
 		if !n.userSubnet {
 			return daemonErr(c, "user specified IP address is supported only when connecting to networks with user configured subnets")
 		}
+		if !n.subnet.Contains(ip) {
+			return daemonErr(c, "Invalid address %s: It does not belong to any of this network's subnets", ip)
+		}
 		ep.pinned = ip
 	}
 	if ctr.running {
-		ip, err := e.allocate(n, ep.pinned, ctr.name)
-		if err != nil {
+		if err := e.allocateEndpoint(n, ep, ctr.name); err != nil {
 			return daemonErr(c, "%v", err)
 		}
-		ep.ip = ip
 		ep.ifname = fmt.Sprintf("eth%d", ctr.nextIf) // never reused while running (measured)
 		ctr.nextIf++
 	}

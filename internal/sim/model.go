@@ -38,12 +38,11 @@ func (e *Engine) Model() *graph.Model {
 		if len(gn.Options) == 0 {
 			gn.Options = nil
 		}
-		if n.subnet.IsValid() {
-			s := graph.Subnet{Subnet: n.subnet.String(), Gateway: n.gateway.String()}
-			if n.ipRange != n.subnet {
-				s.IPRange = n.ipRange.String()
+		// IPv4 first, as Docker lists its IPAM config.
+		for _, s := range []graph.Subnet{subnetOf(n.subnet, n.ipRange, n.gateway), subnetOf(n.subnet6, n.ipRange6, n.gateway6)} {
+			if s.Subnet != "" {
+				gn.Subnets = append(gn.Subnets, s)
 			}
-			gn.Subnets = []graph.Subnet{s}
 		}
 		switch n.driver {
 		case "bridge":
@@ -51,8 +50,11 @@ func (e *Engine) Model() *graph.Model {
 			if n.name == "bridge" {
 				gn.BridgeName = "docker0"
 			}
-			gw := netip.PrefixFrom(n.gateway, n.subnet.Bits()).String()
-			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", macFor(n.gateway), gw)
+			addrs := []string{netip.PrefixFrom(n.gateway, n.subnet.Bits()).String()}
+			if n.subnet6.IsValid() {
+				addrs = append(addrs, netip.PrefixFrom(n.gateway6, n.subnet6.Bits()).String())
+			}
+			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", macFor(n.gateway), addrs...)
 			gn.Bridge = hostIf[gn.BridgeName]
 		case "macvlan", "ipvlan":
 			parent := n.options["parent"]
@@ -92,7 +94,9 @@ func (e *Engine) Model() *graph.Model {
 				gc.Namespace = host
 			case strings.HasPrefix(c.mode, "container:"):
 				owner := strings.TrimPrefix(c.mode, "container:")
-				gc.SharesWith = graph.ContainerID(owner)
+				if e.ctrs[owner] != nil { // rm -f of the owner leaves no one to share with
+					gc.SharesWith = graph.ContainerID(owner)
+				}
 				gc.Namespace = nsOf[owner]
 			default:
 				gc.Namespace = graph.NamespaceID(c.name)
@@ -114,9 +118,14 @@ func (e *Engine) Model() *graph.Model {
 				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits()).String()
 				gep.Gateway = n.gateway.String()
 				gep.MAC = macFor(ep.ip)
+				addrs := []string{gep.IPv4}
+				if ep.ip6.IsValid() {
+					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits()).String()
+					addrs = append(addrs, gep.IPv6)
+				}
 				switch n.driver {
 				case "bridge":
-					gep.Interface = addIf(gc.Namespace, ep.ifname, graph.KindVeth, "veth", gep.MAC, gep.IPv4)
+					gep.Interface = addIf(gc.Namespace, ep.ifname, graph.KindVeth, "veth", gep.MAC, addrs...)
 					hostEnd := addIf(host, vethName(c.name, n.name), graph.KindVeth, "veth", "")
 					m.AddEdge(graph.EdgeVethPeer, gep.Interface, hostEnd, "")
 					m.AddEdge(graph.EdgeMaster, hostEnd, hostIf[bridgeName(n)], "")
@@ -125,7 +134,7 @@ func (e *Engine) Model() *graph.Model {
 					if n.driver == "ipvlan" {
 						kind = graph.KindOther
 					}
-					gep.Interface = addIf(gc.Namespace, ep.ifname, kind, n.driver, gep.MAC, gep.IPv4)
+					gep.Interface = addIf(gc.Namespace, ep.ifname, kind, n.driver, gep.MAC, addrs...)
 					if parent := hostIf[parentName(n)]; parent != "" {
 						m.AddEdge(graph.EdgeLower, gep.Interface, parent, "")
 					}
@@ -172,8 +181,23 @@ func parentName(n *network) string {
 // vethName is a stable host-side veth name, veth + 7 hex like dockerd's.
 func vethName(ctr, net string) string { return "veth" + fakeID("veth", ctr+"/"+net)[:7] }
 
-// macFor is Docker's MAC for an address: 02:42 and the IPv4 bytes.
+// subnetOf is one pool of a network as the model lists it (empty when the
+// network has no pool of that family).
+func subnetOf(subnet, ipRange netip.Prefix, gateway netip.Addr) graph.Subnet {
+	if !subnet.IsValid() {
+		return graph.Subnet{}
+	}
+	s := graph.Subnet{Subnet: subnet.String(), Gateway: gateway.String()}
+	if ipRange != subnet {
+		s.IPRange = ipRange.String()
+	}
+	return s
+}
+
+// macFor is Docker's MAC for an address: 02:42 and the IPv4 bytes. Every
+// simulated endpoint has an IPv4 address; should an IPv6 one ever be asked
+// for, its last four bytes stand in rather than a panic (As4 would).
 func macFor(a netip.Addr) string {
-	b := a.As4()
-	return fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3])
+	b := a.As16() // an IPv4 address ends in its four bytes (::ffff:a.b.c.d)
+	return fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", b[12], b[13], b[14], b[15])
 }

@@ -200,6 +200,49 @@ func TestDockerBehaviour(t *testing.T) {
 				t.Error("flags")
 			}
 		}},
+		// Docker 20.10 and 29 alike: gateway ::1, containers ::2, ::3 in
+		// start order; the IPv4 pool still comes from the defaults.
+		{"--ipv6 --subnet: IPv6 beside IPv4, ::1 gateway, ::2 and ::3 in start order", "docker network create --ipv6 --subnet fd00:1::/64 v6net\ndocker create --name aa --net v6net img\ndocker run -d --name bb --net v6net img\ndocker start aa", func(t *testing.T, x *graph.Index) {
+			n := x.Network("net:v6net")
+			if len(n.Subnets) != 2 || n.Subnets[0].Subnet != "172.18.0.0/16" || n.Subnets[1] != (graph.Subnet{Subnet: "fd00:1::/64", Gateway: "fd00:1::1"}) || !n.EnableIPv6 {
+				t.Errorf("subnets %+v", n.Subnets)
+			}
+			if br := x.Interface(n.Bridge); !slices.Equal(br.Addrs, []string{"172.18.0.1/16", "fd00:1::1/64"}) {
+				t.Errorf("bridge addrs %v", br.Addrs)
+			}
+			bb, aa := x.Container("ctr:bb").Endpoints[0], x.Container("ctr:aa").Endpoints[0]
+			if bb.IPv4 != "172.18.0.2/16" || bb.IPv6 != "fd00:1::2/64" || aa.IPv6 != "fd00:1::3/64" {
+				t.Errorf("bb %+v aa %+v", bb, aa)
+			}
+			if got := x.Interface(aa.Interface).Addrs; !slices.Equal(got, []string{"172.18.0.3/16", "fd00:1::3/64"}) {
+				t.Errorf("aa eth0 %v", got)
+			}
+		}},
+		{"stop releases the IPv6 address too", "docker network create --ipv6 --subnet fd00:1::/64 n\ndocker run -d --name aa --net n img\ndocker stop aa\ndocker run -d --name bb --net n img\ndocker start aa", func(t *testing.T, x *graph.Index) {
+			if got := x.Container("ctr:bb").Endpoints[0].IPv6; got != "fd00:1::2/64" {
+				t.Errorf("bb %s", got)
+			}
+			if got := x.Container("ctr:aa").Endpoints[0].IPv6; got != "fd00:1::3/64" {
+				t.Errorf("aa %s", got)
+			}
+		}},
+		{"dual stack with an IPv6 gateway and range", "docker network create --ipv6 --subnet 10.7.0.0/24 --subnet fd00:7::/64 --gateway fd00:7::fe --ip-range fd00:7::80/121 d\ndocker run -d --name aa --net d img", func(t *testing.T, x *graph.Index) {
+			ep := x.Container("ctr:aa").Endpoints[0]
+			if ep.IPv4 != "10.7.0.2/24" || ep.IPv6 != "fd00:7::80/64" || x.Network("net:d").Subnets[1].Gateway != "fd00:7::fe" {
+				t.Errorf("%+v %+v", ep, x.Network("net:d").Subnets)
+			}
+		}},
+		// libnetwork allocates an IPv6 pool only with --ipv6.
+		{"an IPv6 subnet without --ipv6, or --ipv6 without one: no IPv6 address", "docker network create --subnet fd00:1::/64 a\ndocker network create --ipv6 b\ndocker run -d --name aa --net a img\ndocker run -d --name bb --net b img", func(t *testing.T, x *graph.Index) {
+			for _, c := range []string{"ctr:aa", "ctr:bb"} {
+				if ep := x.Container(c).Endpoints[0]; ep.IPv6 != "" || ep.IPv4 == "" {
+					t.Errorf("%s %+v", c, ep)
+				}
+			}
+			if len(x.Network("net:a").Subnets) != 1 || !strings.Contains(strings.Join(x.Model.Warnings, "\n"), "--subnet fd00:1::/64 is ignored without --ipv6") {
+				t.Errorf("%+v %v", x.Network("net:a").Subnets, x.Model.Warnings)
+			}
+		}},
 		{"bulk stop and rm", "docker run -d --name aa img\ndocker run -d --name bb img\ndocker stop $(docker ps -a -q)\ndocker rm $(docker ps -a -q)", func(t *testing.T, x *graph.Index) {
 			if len(x.Model.Containers) != 0 {
 				t.Error("containers left")
@@ -229,6 +272,12 @@ func TestDaemonErrors(t *testing.T) {
 		{"docker network create n\ndocker run -d --name aa img\ndocker network disconnect n aa", "is not connected to network n"},
 		{"docker stop ghost", "No such container: ghost"},
 		{"docker network create --subnet 10.9.0.0/30 tiny\ndocker run -d --net tiny img\ndocker run -d --net tiny img", "no available IPv4 addresses"},
+		{"docker network create --ipv6 --subnet fd00::/64 a\ndocker network create --ipv6 --subnet fd00::/80 b", "s.sh:2:1: Error response from daemon: Pool overlaps"},
+		{"docker network create --ipv6 --subnet fd00::/64 --gateway fd01::1 x", "Invalid gateway fd01::1: It does not belong to fd00::/64"},
+		{"docker network create --ipv6 --subnet fd00::/127 n\ndocker run -d --net n img\ndocker run -d --net n img", "no available IPv6 addresses"},
+		{"docker network create --subnet 10.3.0.0/24 n\ndocker run -d --name aa img\ndocker network connect --ip 10.4.0.9 n aa", "Invalid address 10.4.0.9"},
+		{"docker run --net $'\\e[2Jnope' img", `network \x1b[2Jnope not found`},
+		{"docker run -d --name " + strings.Repeat("a", 10000) + " img\ndocker stop " + strings.Repeat("a", 9999), "No such container: aaaa"},
 	}
 	for _, tt := range tests {
 		_, err := run(t, tt.script)
@@ -311,3 +360,24 @@ func TestIsBroadcast(t *testing.T) {
 
 func netipPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func netipAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
+
+// TestDaemonErrorsAreClean: a name from the script reaches the terminal
+// escaped and cut short, never raw.
+func TestDaemonErrorsAreClean(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	for _, script := range []string{
+		"docker run --net $'\\e[2J\\e]0;pwned\\a" + long + "' img",
+		"docker network rm $'\\e[31m" + long + "'",
+		"docker stop $'\\e[31mghost'",
+		"docker network create --ipv6 --subnet fd00::/127 $'\\e[1mn'\ndocker run -d --net $'\\e[1mn' img\ndocker run -d --net $'\\e[1mn' img",
+	} {
+		_, err := run(t, script)
+		if err == nil {
+			t.Fatalf("%.40q: no error", script)
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\x1b\x07") || len(msg) > 400 || !strings.Contains(msg, `\x1b`) {
+			t.Errorf("message %.300q", msg)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/scenario"
+)
+
+// edgeScripts are scenarios the parser accepts that once crashed the engine
+// or sit on its boundaries (IPv6, tiny and huge subnets, the ends of the
+// address space).
+var edgeScripts = []string{
+	"docker network create --ipv6 --subnet fd00:1::/64 v6net\ndocker run -d --name aa --net v6net img",
+	"docker network create --subnet fd00:1::/64 v6net\ndocker run -d --name aa --net v6net img",
+	"docker network create --ipv6 n\ndocker run -d --net n img",
+	"docker network create --ipv6 --subnet fd00::/127 n\ndocker run -d --net n img\ndocker run -d --net n img",
+	"docker network create --ipv6 --subnet ::/0 n\ndocker run -d --net n img",
+	"docker network create --ipv6 --subnet ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128 n\ndocker run -d --net n img",
+	"docker network create --subnet 255.255.255.255/32 n\ndocker run -d --net n img",
+	"docker network create --subnet 0.0.0.0/0 n",
+	"docker network create --subnet 10.0.0.0/8 --ip-range 10.0.0.0/32 n\ndocker run -d --net n img",
+	"docker network create --ipv6 --subnet fd00:1::/64 --ip-range fd00:1::/126 --gateway fd00:1::3 n\ndocker run -d --net n img\ndocker run -d --net n img",
+	"docker network create --ipv6 --subnet fd00:1::/64 a\ndocker network create --ipv6 --subnet fd00:1::/80 b",
+	"docker network create -d macvlan --ipv6 --subnet fd00:9::/64 -o parent=eth0 mv\ndocker run -d --net mv img",
+	"docker network create --ipv6 --subnet 10.5.0.0/16 --subnet fd00:5::/64 d\ndocker run -d --name aa img\ndocker network connect --ip 10.5.0.9 d aa\ndocker network connect --ip fd00:5::9 d aa",
+	"docker network create --ipv6 --subnet fd00:1::/64 n\ndocker run -d --name aa --net n img\ndocker network disconnect n aa\ndocker network connect n aa\ndocker restart aa",
+	"docker run -d --name aa img\ndocker run -d --name bb --net container:aa img\ndocker rm -f aa",
+	"docker run -d --name aa img\ndocker run -d --name bb --net container:aa img\ndocker stop aa\ndocker start bb",
+	"docker network create --subnet 10.9.0.0/29 tiny\n" + strings.Repeat("docker run -d --net tiny img\n", 8),
+}
+
+// TestNoScenarioPanicsTheSimulator runs every scenario the parser accepts
+// from the parser's fuzz corpus, the seed and golden scripts and edgeScripts
+// through the engine, the model's validation and the text, JSON and DOT
+// renderers: none may panic, a refusal names its position, and whatever
+// state the engine reached is a valid model.
+func TestNoScenarioPanicsTheSimulator(t *testing.T) {
+	for i, src := range corpus(t) {
+		t.Run(strconv.Itoa(i), func(t *testing.T) { simulate(t, src) })
+	}
+}
+
+// FuzzSimulate is TestNoScenarioPanicsTheSimulator under the fuzzer:
+// go test ./internal/sim -fuzz FuzzSimulate.
+func FuzzSimulate(f *testing.F) {
+	for _, src := range corpus(f) {
+		f.Add(src)
+	}
+	f.Fuzz(simulate)
+}
+
+func simulate(t *testing.T, src string) {
+	sc, err := scenario.ParseShell(strings.NewReader(src), "f.sh")
+	if err != nil {
+		return // the parser's refusal: FuzzParseShell's business
+	}
+	e := New(Options{})
+	if err := e.Apply(sc); err != nil && !strings.HasPrefix(err.Error(), "f.sh:") {
+		t.Fatalf("refusal without a position: %v\n%s", err, src)
+	}
+	m := e.Model()
+	if err := graph.Validate(m); err != nil {
+		t.Fatalf("invalid model: %v\n%s", err, src)
+	}
+	var b bytes.Buffer
+	for name, r := range map[string]func() error{
+		"text": func() error { return render.Text(&b, m) },
+		"json": func() error { return graph.WriteJSON(&b, m) },
+		"dot":  func() error { return render.DOT(&b, m) },
+	} {
+		if err := r(); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, src)
+		}
+	}
+}
+
+// corpus gathers the scripts: the parser's saved fuzz inputs (go test fuzz
+// v1 files), its seed scripts, this package's golden scripts, edgeScripts.
+func corpus(t testing.TB) []string {
+	out := append([]string(nil), edgeScripts...)
+	for _, glob := range []string{"testdata/*.sh", "../scenario/testdata/*.sh"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(data))
+		}
+	}
+	saved, _ := filepath.Glob("../scenario/testdata/fuzz/FuzzParseShell/*")
+	if len(saved) == 0 {
+		t.Fatal("no saved fuzz inputs in ../scenario/testdata/fuzz/FuzzParseShell")
+	}
+	for _, f := range saved {
+		src, err := readFuzzInput(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
+// readFuzzInput reads a one-string input saved by the fuzzer.
+func readFuzzInput(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitN(strings.TrimSpace(string(data)), "\n", 2)
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		return "", fmt.Errorf("%s: not a go test fuzz v1 file", path)
+	}
+	arg, ok := strings.CutPrefix(strings.TrimSpace(lines[1]), "string(")
+	arg, ok2 := strings.CutSuffix(arg, ")")
+	if !ok || !ok2 {
+		return "", fmt.Errorf("%s: not one string argument", path)
+	}
+	return strconv.Unquote(arg)
+}
