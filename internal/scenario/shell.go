@@ -506,6 +506,11 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 			return nil, p.errAt(off-1, "%s: requires exactly 2 arguments (NETWORK CONTAINER)", prefix)
 		}
 		cs.Network, cs.Container = fs.Arg(0), fs.Arg(1)
+		if cs.IP != "" {
+			if _, err := netip.ParseAddr(cs.IP); err != nil {
+				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid argument %s for \"--ip\" flag: not an IP address", textsafe.Quote(cs.IP)))
+			}
+		}
 		for _, l := range links {
 			ls, err := parseLink(l)
 			if err != nil {

@@ -349,7 +349,10 @@ func (e *Engine) create(c scenario.Command) (*container, error) {
 			ep.links, ctr.links = r.Links, nil // on a user network --link is a DNS alias
 		}
 		if r.IP != "" {
-			ip := netip.MustParseAddr(r.IP)
+			ip, err := netip.ParseAddr(r.IP)
+			if err != nil { // the shell parser refuses these; a compose file may not
+				return nil, daemonErr(c, "invalid IP address %s", r.IP)
+			}
 			if n.name == "bridge" || !n.userSubnet {
 				return nil, daemonErr(c, "user specified IP address is supported only when connecting to networks with user configured subnets")
 			}
@@ -611,19 +614,30 @@ func (e *Engine) networkCreate(c scenario.Command) error {
 // the networks that exist; an unset range or gateway stays invalid (the
 // defaults come in addNetwork).
 func (e *Engine) userPool(c scenario.Command, pl pool) (subnet, ipRange netip.Prefix, gateway netip.Addr, err error) {
-	p := netip.MustParsePrefix(pl.subnet)
+	// The parsers check these; whatever slips past is the daemon's refusal,
+	// never a panic.
+	p, err := netip.ParsePrefix(pl.subnet)
+	if err != nil {
+		return p, ipRange, gateway, daemonErr(c, "invalid subnet %s: %v", pl.subnet, err)
+	}
 	if e.overlaps(p) != nil {
 		return p, ipRange, gateway, daemonErr(c, "Pool overlaps with other one on this address space")
 	}
 	if pl.ipRange != "" {
-		r := netip.MustParsePrefix(pl.ipRange)
+		r, err := netip.ParsePrefix(pl.ipRange)
+		if err != nil {
+			return p, ipRange, gateway, daemonErr(c, "invalid ip-range %s: %v", pl.ipRange, err)
+		}
 		if !p.Contains(r.Addr()) || r.Bits() < p.Bits() {
 			return p, ipRange, gateway, daemonErr(c, "Invalid subnet %s : %s is not within %s", r, r, p)
 		}
 		ipRange = r
 	}
 	if pl.gateway != "" {
-		g := netip.MustParseAddr(pl.gateway)
+		g, err := netip.ParseAddr(pl.gateway)
+		if err != nil {
+			return p, ipRange, gateway, daemonErr(c, "invalid gateway %s: %v", pl.gateway, err)
+		}
 		if !p.Contains(g) {
 			return p, ipRange, gateway, daemonErr(c, "Invalid gateway %s: It does not belong to %s", g, p)
 		}
@@ -679,7 +693,10 @@ func (e *Engine) connect(c scenario.Command) error {
 	}
 	ep := &endpoint{net: n.name, aliases: cs.Aliases, links: cs.Links}
 	if cs.IP != "" {
-		ip := netip.MustParseAddr(cs.IP)
+		ip, err := netip.ParseAddr(cs.IP)
+		if err != nil { // the parser refuses these; a Command built elsewhere may not
+			return daemonErr(c, "invalid IP address %s", cs.IP)
+		}
 		if !n.userSubnet {
 			return daemonErr(c, "user specified IP address is supported only when connecting to networks with user configured subnets")
 		}
