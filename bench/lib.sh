@@ -11,10 +11,19 @@ LABEL=io.netviz.owner=bench
 out=$(mktemp -d)
 
 cleanup() {
-  ids=$(docker ps -aq --filter label=$LABEL)
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
-  nets=$(docker network ls -q --filter label=$LABEL)
-  [ -z "$nets" ] || docker network rm $nets >/dev/null 2>&1 || true
+  # In batches: hundreds of removals at once can leave Docker 20.10 with a
+  # stale endpoint that keeps the network ("has active endpoints") until
+  # dockerd restarts (moby/moby#42119).
+  docker ps -aq --filter label=$LABEL | xargs -r -n 20 docker rm -f >/dev/null 2>&1 || true
+  # Right after hundreds of containers go, the engine may still be
+  # releasing their endpoints ("has active endpoints"): try again briefly.
+  for _ in $(seq 20); do
+    nets=$(docker network ls -q --filter label=$LABEL)
+    [ -n "$nets" ] || break
+    docker network rm $nets >/dev/null 2>&1 || sleep 0.5
+  done
+  nets=$(docker network ls --filter label=$LABEL --format '{{.Name}}')
+  [ -z "$nets" ] || echo "warning: could not remove bench networks: $nets" >&2
   rm -rf "$out"
 }
 trap cleanup EXIT

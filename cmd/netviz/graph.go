@@ -69,7 +69,7 @@ another machine (ssh://) gives Docker's facts without namespace detail.`,
 	f.StringVarP(&o.format, "format", "f", "", "output `FORMAT`: svg, png, dot, json, mmd, html or text")
 	f.StringArrayVar(&o.networks, "network", nil, "draw only this Docker `NETWORK` and what is attached to it (repeatable)")
 	f.BoolVarP(&o.all, "all", "a", false, "include stopped containers")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up discovery after this long")
+	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up discovery and drawing after this long")
 	return cmd
 }
 
@@ -98,6 +98,9 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if dctx.Err() != nil {
+			return usageErrorf("graph: gave up after %s (--timeout): %v", o.timeout, err)
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
 	m, err = graph.Subset(m, o.networks)
@@ -111,15 +114,23 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "netviz: warning: %s\n", textsafe.CleanN(w, 0))
 		}
 	}
-	write := func(w io.Writer) error { return render.Render(ctx, w, m, format) }
-	if !o.toFile() {
-		return write(stdout)
+	// --timeout bounds the drawing too: a layout of thousands of
+	// containers can take minutes.
+	write := func(w io.Writer) error { return render.Render(dctx, w, m, format) }
+	gaveUp := func(err error) error {
+		if ctx.Err() == nil && dctx.Err() != nil {
+			return usageErrorf("graph: gave up after %s (--timeout)", o.timeout)
+		}
+		return err
 	}
-	if err := output.Write(ctx, o.output, 0o644, write); err != nil {
+	if !o.toFile() {
+		return gaveUp(write(stdout))
+	}
+	if err := output.Write(dctx, o.output, 0o644, write); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &exitError{code: exitUsage, err: err}
+		return gaveUp(&exitError{code: exitUsage, err: err})
 	}
 	running := 0
 	for _, c := range m.Containers {
