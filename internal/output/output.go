@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/netviz/netviz/internal/input"
 	"github.com/netviz/netviz/internal/textsafe"
 )
 
@@ -138,7 +139,7 @@ func writeAtomic(ctx context.Context, path string, t target, perm os.FileMode, w
 	defer root.Close()
 	if fi, err := root.Lstat(base); err == nil {
 		if !fi.Mode().IsRegular() || t.kind == kindNew {
-			return fail("it changed while netviz was writing it (now "+describe(fi.Mode())+")", nil)
+			return fail("it changed while netviz was writing it (now "+input.KindOf(fi.Mode())+")", nil)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fail("stat", err)
@@ -359,9 +360,9 @@ func classify(path, abs, real string, fi fs.FileInfo) (target, error) {
 	case m&fs.ModeNamedPipe != 0:
 		return target{real: real, kind: kindFIFO, fi: fi}, nil
 	}
-	reason := "it is " + describe(m)
+	reason := "it is " + input.KindOf(m)
 	if real != abs {
-		reason = "it leads to " + textsafe.CleanN(real, 256) + ", " + describe(m)
+		reason = "it leads to " + textsafe.CleanN(real, 256) + ", " + input.KindOf(m)
 	}
 	if m&fs.ModeDevice != 0 {
 		reason += " (netviz writes only to files, character devices and pipes)"
@@ -369,22 +370,3 @@ func classify(path, abs, real string, fi fs.FileInfo) (target, error) {
 	return target{}, &Error{Path: path, Reason: reason}
 }
 
-func describe(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "not a regular file"
-}
