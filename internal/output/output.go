@@ -369,4 +369,3 @@ func classify(path, abs, real string, fi fs.FileInfo) (target, error) {
 	}
 	return target{}, &Error{Path: path, Reason: reason}
 }
-
