@@ -42,7 +42,15 @@ Probes run from the host by entering each container's namespace — no docker
 exec, no ping needed in the image. Only the containers' own addresses are
 probed; a pair whose packet would leave this host (macvlan, for instance) is
 reported as not measured instead of sent. Silence ("timeout") and an ICMP
-error ("unreachable") are told apart; a silent pair is retried once.
+error ("unreachable") are told apart; a silent pair is retried once. A pair
+the model expects to answer gets the full --timeout; one it expects Docker to
+block is given up on after ten times the slowest reply of the run (at least
+20 ms; --fixed-timeout waits the full timeout everywhere).
+
+On big hosts the sweep keeps within the kernel's shared neighbour (ARP) table
+(net.ipv4.neigh.default.gc_thresh3, never changed) and removes the entries
+its own probes created; a pair the table still kept from being measured is
+reported not-measured with that reason.
 
 Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 		Example: `  # the whole matrix as a table
@@ -64,7 +72,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f := cmd.Flags()
 	f.BoolVar(&o.asJSON, "json", false, "print the matrix as JSON")
 	f.StringArrayVar(&o.networks, "network", nil, "only containers on this Docker `NETWORK` (repeatable)")
-	f.DurationVar(&o.timeout, "timeout", 200*time.Millisecond, "wait this long for replies to each round of pings (local RTTs are well under 2 ms)")
+	f.DurationVar(&o.timeout, "timeout", 200*time.Millisecond, "wait at most this long for a reply to each ping (local RTTs are well under 2 ms)")
 	f.IntVar(&o.retries, "retries", 1, "extra rounds for addresses that stayed silent")
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
 	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
