@@ -190,7 +190,7 @@ func TestLiveSSHContext(t *testing.T) {
 			found = m.Containers[i]
 		}
 	}
-	if found == nil || len(found.Endpoints) != 1 || found.Endpoints[0].Network != "net:"+netName || found.Endpoints[0].IPv4 == "" {
+	if found == nil || len(found.Endpoints) != 1 || found.Endpoints[0].Network != graph.NewNetworkID(netName) || !found.Endpoints[0].IPv4.IsValid() {
 		t.Fatalf("container %s through ssh = %+v, want one endpoint on %s with an address", ctr, found, netName)
 	}
 	if got := found.Endpoints[0].Aliases; !strings.Contains(strings.Join(got, ","), "remotealias") {

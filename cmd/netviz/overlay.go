@@ -12,11 +12,11 @@ import (
 // probeOverlay turns a probe report into paths and answers over the topology.
 func probeOverlay(m *graph.Model, rep *probe.Report) *render.Overlay {
 	ov := &render.Overlay{Title: "probe " + rep.Target}
-	owner := map[netip.Addr]string{}
+	owner := map[netip.Addr]graph.ContainerID{}
 	for _, c := range m.Containers {
 		for _, ep := range c.Endpoints {
-			if p, err := netip.ParsePrefix(ep.IPv4); err == nil {
-				owner[p.Addr()] = c.ID
+			if ep.IPv4.IsValid() {
+				owner[ep.IPv4.Addr()] = c.ID
 			}
 		}
 	}
@@ -26,7 +26,7 @@ func probeOverlay(m *graph.Model, rep *probe.Report) *render.Overlay {
 			ok[p.Addr] = p.Outcome == probe.Reached
 		}
 		for _, p := range c.Paths {
-			var ifs []string
+			var ifs []graph.InterfaceID
 			for _, pt := range p.Plan {
 				ifs = append(ifs, pt.Interface)
 			}

@@ -257,7 +257,7 @@ func expectWord(e reach.Expectation) string {
 // writeResolve predicts what container from gets for name: every answer of
 // the names in its scope (Docker rotates their order per query).
 func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) error {
-	c := x.Container(graph.ContainerID(from))
+	c := x.Container(graph.NewContainerID(from))
 	if c == nil {
 		return usageErrorf("--from %s: no container of that name in the scenario", textsafe.Quote(from))
 	}
@@ -269,7 +269,7 @@ func writeResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 	var answers []answer
 	edges, via := x.Resolve(c, name)
 	for _, e := range edges {
-		answers = append(answers, answer{Addr: e.Label, Container: strings.TrimPrefix(e.To, "ctr:"), Via: via})
+		answers = append(answers, answer{Addr: e.Label, Container: graph.ContainerID(e.To).Name(), Via: via})
 	}
 	sort.Slice(answers, func(i, j int) bool { return answers[i].Addr < answers[j].Addr })
 	if asJSON {
@@ -309,22 +309,22 @@ type step struct {
 func nodeNames(m *graph.Model) map[string]string {
 	out := map[string]string{}
 	for _, c := range m.Containers {
-		out[c.ID] = "container " + c.Name + " (" + c.State + ")"
+		out[string(c.ID)] = "container " + c.Name + " (" + c.State + ")"
 	}
 	for _, n := range m.Networks {
-		out[n.ID] = "network " + n.Name
+		out[string(n.ID)] = "network " + n.Name
 	}
 	for _, i := range m.Interfaces {
-		out[i.ID] = "interface " + i.ID
+		out[string(i.ID)] = "interface " + string(i.ID)
 	}
 	for _, p := range m.Ports {
-		out[p.ID] = fmt.Sprintf("port %s:%d/%s", p.HostIP, p.HostPort, p.Proto)
+		out[p.ID] = fmt.Sprintf("port %s:%d/%s", graph.AddrText(p.HostIP), p.HostPort, p.Proto)
 	}
 	for _, n := range m.Names {
-		if !strings.HasPrefix(n.Scope, "net:") || n.Name != strings.TrimPrefix(n.ID, "dns:"+n.Scope+"/") {
+		if _, onNet := n.Scope.Network(); !onNet || n.ID != graph.NewDNSNameID(n.Scope, n.Name) {
 			continue
 		}
-		out[n.ID] = "name " + n.Name + " on " + strings.TrimPrefix(n.Scope, "net:")
+		out[n.ID] = "name " + n.Name + " on " + n.Scope.Name()
 	}
 	return out
 }

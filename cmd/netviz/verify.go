@@ -212,7 +212,7 @@ func onlyScenario(live, simModel *graph.Model) *graph.Model {
 	if err != nil {
 		sub = live
 	}
-	names := map[string]bool{}
+	names := map[graph.ContainerID]bool{}
 	for _, c := range simModel.Containers {
 		names[c.ID] = true
 	}
@@ -220,7 +220,7 @@ func onlyScenario(live, simModel *graph.Model) *graph.Model {
 	out.Containers = slices.DeleteFunc(slices.Clone(sub.Containers), func(c *graph.Container) bool { return !names[c.ID] })
 	out.Ports = slices.DeleteFunc(slices.Clone(sub.Ports), func(p *graph.Port) bool { return !names[p.Container] })
 	out.Names, out.Edges = nil, slices.DeleteFunc(slices.Clone(sub.Edges), func(e graph.Edge) bool {
-		return e.Kind == graph.EdgeResolvesTo || e.Kind == graph.EdgePortMap && !names[e.To]
+		return e.Kind == graph.EdgeResolvesTo || e.Kind == graph.EdgePortMap && !names[graph.ContainerID(e.To)]
 	})
 	graph.DeriveNames(&out)
 	return &out
@@ -232,8 +232,8 @@ func liveDNS(ctx context.Context, simModel, live *graph.Model) verify.LiveDNS {
 	owner := map[netip.Addr]string{}
 	for _, c := range live.Containers {
 		for _, ep := range c.Endpoints {
-			if p, err := netip.ParsePrefix(ep.IPv4); err == nil {
-				owner[p.Addr()] = c.Name
+			if ep.IPv4.IsValid() {
+				owner[ep.IPv4.Addr()] = c.Name
 			}
 		}
 	}
@@ -241,7 +241,7 @@ func liveDNS(ctx context.Context, simModel, live *graph.Model) verify.LiveDNS {
 	env := probe.LiveEnv()
 	out := verify.LiveDNS{}
 	for client, names := range verify.NamesToQuery(simModel) {
-		c := lx.Container(graph.ContainerID(client))
+		c := lx.Container(graph.NewContainerID(client))
 		if c == nil || !c.Running() {
 			continue
 		}

@@ -23,10 +23,10 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 	b := &builder{
 		m:        graph.New(graph.SourceLive, hostname),
 		byDocker: map[string]*DockerContainer{},
-		nsOfCtr:  map[string]string{},
-		links:    map[string]map[int]string{},
-		inodeNS:  map[uint64]string{},
-		linkOf:   map[string]LinkSnapshot{},
+		nsOfCtr:  map[string]graph.NamespaceID{},
+		links:    map[graph.NamespaceID]map[int]graph.InterfaceID{},
+		inodeNS:  map[uint64]graph.NamespaceID{},
+		linkOf:   map[graph.InterfaceID]LinkSnapshot{},
 	}
 	if docker != nil {
 		b.m.Host.Engine = docker.Version
@@ -67,12 +67,12 @@ func hasNamespace(c *DockerContainer) bool {
 
 type builder struct {
 	m        *graph.Model
-	ctrs     []*DockerContainer          // kept containers
-	byDocker map[string]*DockerContainer // by full Docker ID
-	nsOfCtr  map[string]string           // Docker ID → namespace ID
-	links    map[string]map[int]string   // namespace ID → ifindex → interface ID
-	inodeNS  map[uint64]string           // inode → namespace ID
-	linkOf   map[string]LinkSnapshot     // interface ID → what netlink said
+	ctrs     []*DockerContainer                              // kept containers
+	byDocker map[string]*DockerContainer                     // by full Docker ID
+	nsOfCtr  map[string]graph.NamespaceID                    // Docker ID → namespace ID
+	links    map[graph.NamespaceID]map[int]graph.InterfaceID // namespace ID → ifindex → interface ID
+	inodeNS  map[uint64]graph.NamespaceID                    // inode → namespace ID
+	linkOf   map[graph.InterfaceID]LinkSnapshot              // interface ID → what netlink said
 	hostSnap *NamespaceSnapshot
 }
 
@@ -92,7 +92,7 @@ func (b *builder) resolve(ref string) *DockerContainer {
 
 // ownerNamespace follows --net container:X chains to the namespace a
 // container really uses.
-func (b *builder) ownerNamespace(c *DockerContainer) string {
+func (b *builder) ownerNamespace(c *DockerContainer) graph.NamespaceID {
 	for hops := 0; hops < 16; hops++ {
 		mode := c.NetworkMode
 		switch {
@@ -101,14 +101,14 @@ func (b *builder) ownerNamespace(c *DockerContainer) string {
 		case strings.HasPrefix(mode, "container:"):
 			next := b.resolve(strings.TrimPrefix(mode, "container:"))
 			if next == nil {
-				return graph.NamespaceID(c.Name)
+				return graph.NewNamespaceID(c.Name)
 			}
 			c = next
 		default:
-			return graph.NamespaceID(c.Name)
+			return graph.NewNamespaceID(c.Name)
 		}
 	}
-	return graph.NamespaceID(c.Name)
+	return graph.NewNamespaceID(c.Name)
 }
 
 func (b *builder) assignNamespaces(snaps []NamespaceSnapshot) {
@@ -120,7 +120,7 @@ func (b *builder) assignNamespaces(snaps []NamespaceSnapshot) {
 			b.inodeNS[snaps[i].Inode] = graph.HostNamespaceID
 		}
 	}
-	nsByID := map[string]*graph.Namespace{graph.HostNamespaceID: host}
+	nsByID := map[graph.NamespaceID]*graph.Namespace{graph.HostNamespaceID: host}
 	for _, c := range b.ctrs {
 		if !hasNamespace(c) {
 			continue
@@ -151,8 +151,8 @@ func (b *builder) assignNamespaces(snaps []NamespaceSnapshot) {
 
 // snapshotNamespace names a container namespace snapshot after the Docker
 // facts of the containers found in it; "" if none of them is kept.
-func (b *builder) snapshotNamespace(s *NamespaceSnapshot) string {
-	var ids []string
+func (b *builder) snapshotNamespace(s *NamespaceSnapshot) graph.NamespaceID {
+	var ids []graph.NamespaceID
 	for _, dockerID := range s.Containers {
 		if id, ok := b.nsOfCtr[dockerID]; ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -164,7 +164,7 @@ func (b *builder) snapshotNamespace(s *NamespaceSnapshot) string {
 	slices.Sort(ids)
 	if len(ids) > 1 {
 		b.m.Warn(fmt.Sprintf("namespace inode %d is shared by containers Docker reports in different namespaces (%s); drawn as %s",
-			s.Inode, strings.Join(ids, ", "), ids[0]))
+			s.Inode, strings.Join(toStrings(ids), ", "), ids[0]))
 	}
 	return ids[0]
 }
@@ -200,7 +200,7 @@ func hasLower(typ string) bool {
 func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 	type placed struct {
 		snap *NamespaceSnapshot
-		ns   string
+		ns   graph.NamespaceID
 	}
 	var all []placed
 	for i := range snaps {
@@ -212,15 +212,15 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 		all = append(all, placed{s, ns})
 		idx := b.links[ns]
 		if idx == nil {
-			idx = map[int]string{}
+			idx = map[int]graph.InterfaceID{}
 			b.links[ns] = idx
 		}
 		for _, l := range s.Links {
-			id := graph.InterfaceID(ns, l.Name)
+			id := graph.NewInterfaceID(ns, l.Name)
 			idx[l.Index] = id
 			b.linkOf[id] = l
 			addrs := slices.Clone(l.Addrs)
-			slices.SortStableFunc(addrs, func(a, c string) int { return cmpFamily(a) - cmpFamily(c) })
+			slices.SortStableFunc(addrs, func(a, c netip.Prefix) int { return cmpFamily(a) - cmpFamily(c) })
 			b.m.Interfaces = append(b.m.Interfaces, &graph.Interface{
 				ID: id, Namespace: ns, Name: l.Name, Index: l.Index,
 				Kind: interfaceKind(l), Type: l.Type, MAC: l.MAC, MTU: l.MTU,
@@ -236,7 +236,7 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 			self := b.links[p.ns][l.Index]
 			if l.MasterIndex > 0 {
 				if master := b.links[p.ns][l.MasterIndex]; master != "" {
-					b.m.AddEdge(graph.EdgeMaster, self, master, "")
+					b.m.AddEdge(graph.EdgeMaster, string(self), string(master), "")
 				}
 			}
 			if l.ParentIndex <= 0 || l.ParentIndex == l.Index && l.LinkNetNSID < 0 {
@@ -245,11 +245,11 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 			switch {
 			case l.Type == "veth":
 				if peer := b.otherEnd(p.snap, p.ns, l); peer != "" {
-					b.m.AddEdge(graph.EdgeVethPeer, self, peer, "")
+					b.m.AddEdge(graph.EdgeVethPeer, string(self), string(peer), "")
 				}
 			case hasLower(l.Type):
 				if parent := b.otherEnd(p.snap, p.ns, l); parent != "" {
-					b.m.AddEdge(graph.EdgeLower, self, parent, "")
+					b.m.AddEdge(graph.EdgeLower, string(self), string(parent), "")
 				}
 			}
 		}
@@ -257,8 +257,8 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 }
 
 // cmpFamily orders IPv4 addresses before IPv6 ones.
-func cmpFamily(cidr string) int {
-	if strings.Contains(cidr, ":") {
+func cmpFamily(p netip.Prefix) int {
+	if p.Addr().Is6() {
 		return 1
 	}
 	return 0
@@ -269,7 +269,7 @@ func cmpFamily(cidr string) int {
 // A host link's netnsid is looked up in the host's id table; a container link
 // whose netnsid is the one it gives the host points into the host. Anything
 // else falls back to the one veth that points back at l.
-func (b *builder) otherEnd(s *NamespaceSnapshot, ns string, l LinkSnapshot) string {
+func (b *builder) otherEnd(s *NamespaceSnapshot, ns graph.NamespaceID, l LinkSnapshot) graph.InterfaceID {
 	if l.LinkNetNSID < 0 {
 		return b.links[ns][l.ParentIndex]
 	}
@@ -287,7 +287,7 @@ func (b *builder) otherEnd(s *NamespaceSnapshot, ns string, l LinkSnapshot) stri
 		return ""
 	}
 	// Fallback: exactly one veth elsewhere whose index and peer index mirror l's.
-	var match string
+	var match graph.InterfaceID
 	for other, idx := range b.links {
 		if other == ns {
 			continue
@@ -310,7 +310,7 @@ func (b *builder) otherEnd(s *NamespaceSnapshot, ns string, l LinkSnapshot) stri
 func (b *builder) addNetworks(nets []DockerNetwork) {
 	for _, dn := range nets {
 		n := &graph.Network{
-			ID: graph.NetworkID(dn.Name), Name: dn.Name, DockerID: dn.ID,
+			ID: graph.NewNetworkID(dn.Name), Name: dn.Name, DockerID: dn.ID,
 			Driver: dn.Driver, Scope: dn.Scope, Internal: dn.Internal,
 			EnableIPv6: dn.EnableIPv6, ICC: true,
 			Default: dn.Name == "bridge" && dn.Driver == "bridge",
@@ -319,7 +319,7 @@ func (b *builder) addNetworks(nets []DockerNetwork) {
 			n.Options = dn.Options
 		}
 		for _, s := range dn.Subnets {
-			n.Subnets = append(n.Subnets, graph.Subnet(s))
+			n.Subnets = append(n.Subnets, graph.Subnet{Subnet: s.Subnet, Gateway: s.Gateway, IPRange: s.IPRange})
 		}
 		switch dn.Driver {
 		case "bridge":
@@ -353,11 +353,11 @@ func BridgeName(n DockerNetwork) string {
 	return ""
 }
 
-func (b *builder) hostInterface(name string) string {
+func (b *builder) hostInterface(name string) graph.InterfaceID {
 	if name == "" {
 		return ""
 	}
-	id := graph.InterfaceID(graph.HostNamespaceID, name)
+	id := graph.NewInterfaceID(graph.HostNamespaceID, name)
 	if slices.ContainsFunc(b.m.Interfaces, func(i *graph.Interface) bool { return i.ID == id }) {
 		return id
 	}
@@ -371,14 +371,14 @@ func (b *builder) addContainers() {
 	}
 	for _, dc := range b.ctrs {
 		c := &graph.Container{
-			ID: graph.ContainerID(dc.Name), Name: dc.Name, DockerID: dc.ID,
+			ID: graph.NewContainerID(dc.Name), Name: dc.Name, DockerID: dc.ID,
 			Image: dc.Image, State: dc.State, NetworkMode: networkMode(dc.NetworkMode),
 			Namespace: b.nsOfCtr[dc.ID], Pid: dc.Pid, SandboxKey: dc.SandboxKey,
 			Hostname: dc.Hostname,
 		}
 		if ref, ok := strings.CutPrefix(dc.NetworkMode, "container:"); ok {
 			if target := b.resolve(ref); target != nil {
-				c.SharesWith = graph.ContainerID(target.Name)
+				c.SharesWith = graph.NewContainerID(target.Name)
 				c.NetworkMode = "container:" + target.Name
 			} else {
 				b.m.Warn(fmt.Sprintf("container %s uses the namespace of container %s, which is not running", dc.Name, shortID(ref)))
@@ -395,14 +395,8 @@ func (b *builder) addContainers() {
 				continue
 			}
 			ep := graph.Endpoint{
-				Network: graph.NetworkID(de.Network), Gateway: de.Gateway, MAC: de.MAC,
+				Network: graph.NewNetworkID(de.Network), Gateway: de.Gateway, MAC: de.MAC, IPv4: de.IPv4, IPv6: de.IPv6,
 				Aliases: userAliases(dc, de.Aliases),
-			}
-			if de.IPv4 != "" {
-				ep.IPv4 = fmt.Sprintf("%s/%d", de.IPv4, de.PrefixLen)
-			}
-			if de.IPv6 != "" {
-				ep.IPv6 = fmt.Sprintf("%s/%d", de.IPv6, de.IPv6Prefix)
 			}
 			for _, raw := range de.Links {
 				if target, alias, ok := strings.Cut(raw, ":"); ok {
@@ -414,8 +408,8 @@ func (b *builder) addContainers() {
 		}
 		for _, p := range dc.Ports {
 			hostIP := p.HostIP
-			if hostIP == "" {
-				hostIP = "0.0.0.0"
+			if !hostIP.IsValid() {
+				hostIP = netip.IPv4Unspecified()
 			}
 			port := &graph.Port{
 				ID:        fmt.Sprintf("port:%s:%d/%s->%s", hostIP, p.HostPort, p.Proto, c.ID),
@@ -424,7 +418,7 @@ func (b *builder) addContainers() {
 			}
 			if !slices.ContainsFunc(b.m.Ports, func(q *graph.Port) bool { return q.ID == port.ID }) {
 				b.m.Ports = append(b.m.Ports, port)
-				b.m.AddEdge(graph.EdgePortMap, port.ID, c.ID, fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto))
+				b.m.AddEdge(graph.EdgePortMap, port.ID, string(c.ID), fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto))
 			}
 		}
 		b.m.Containers = append(b.m.Containers, c)
@@ -478,7 +472,7 @@ func parseHostConfigLink(raw string) (graph.Link, bool) {
 
 // endpointInterface finds the container-side interface of an endpoint: the
 // one with the endpoint's MAC, else the one holding its address.
-func (b *builder) endpointInterface(ns string, de DockerEndpoint) string {
+func (b *builder) endpointInterface(ns graph.NamespaceID, de DockerEndpoint) graph.InterfaceID {
 	if ns == "" || ns == graph.HostNamespaceID {
 		return ""
 	}
@@ -487,7 +481,7 @@ func (b *builder) endpointInterface(ns string, de DockerEndpoint) string {
 			return i.ID
 		}
 	}
-	if de.IPv4 == "" {
+	if !de.IPv4.IsValid() {
 		return ""
 	}
 	for _, i := range b.m.Interfaces {
@@ -495,10 +489,18 @@ func (b *builder) endpointInterface(ns string, de DockerEndpoint) string {
 			continue
 		}
 		for _, a := range i.Addrs {
-			if p, err := netip.ParsePrefix(a); err == nil && p.Addr().String() == de.IPv4 {
+			if a.Addr() == de.IPv4.Addr() {
 				return i.ID
 			}
 		}
 	}
 	return ""
+}
+
+func toStrings[T ~string](ids []T) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

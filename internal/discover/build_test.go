@@ -3,6 +3,7 @@ package discover
 import (
 	"bytes"
 	"flag"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,38 +32,38 @@ func seedDocker() *DockerSnapshot {
 		Networks: []DockerNetwork{
 			{ID: "b1" + strings.Repeat("0", 62), Name: "bridge", Driver: "bridge",
 				Options: map[string]string{"com.docker.network.bridge.name": "docker0"},
-				Subnets: []DockerSubnet{{Subnet: "172.17.0.0/16", Gateway: "172.17.0.1"}}},
+				Subnets: []DockerSubnet{{Subnet: pfx("172.17.0.0/16"), Gateway: addr("172.17.0.1")}}},
 			{ID: "3f4d5e6f7a8b" + strings.Repeat("1", 52), Name: "mybridge", Driver: "bridge",
-				Subnets: []DockerSubnet{{Subnet: "172.18.0.0/16", Gateway: "172.18.0.1"}}},
+				Subnets: []DockerSubnet{{Subnet: pfx("172.18.0.0/16"), Gateway: addr("172.18.0.1")}}},
 			{ID: "aa" + strings.Repeat("2", 62), Name: "quiet", Driver: "bridge", Internal: true,
 				Options: map[string]string{"com.docker.network.bridge.enable_icc": "false"}},
 			{ID: "cc" + strings.Repeat("3", 62), Name: "my_macvlan", Driver: "macvlan",
 				Options: map[string]string{"parent": "nvz-par0", "macvlan_mode": "bridge"},
-				Subnets: []DockerSubnet{{Subnet: "192.168.77.0/24", Gateway: "192.168.77.1"}}},
+				Subnets: []DockerSubnet{{Subnet: pfx("192.168.77.0/24"), Gateway: addr("192.168.77.1")}}},
 			{ID: "dd" + strings.Repeat("4", 62), Name: "host", Driver: "host"},
 			{ID: "ee" + strings.Repeat("5", 62), Name: "none", Driver: "null"},
 		},
 		Containers: []DockerContainer{
 			{ID: "web0000000001" + strings.Repeat("a", 51), Name: "web", Image: "nginx", State: "running", Pid: 101,
 				NetworkMode: "default", Links: []string{"/db:/web/mysql"},
-				Endpoints: []DockerEndpoint{{Network: "bridge", IPv4: "172.17.0.3", PrefixLen: 16, Gateway: "172.17.0.1", MAC: "02:42:ac:11:00:03"}},
-				Ports:     []DockerPort{{Proto: "tcp", ContainerPort: 80, HostIP: "0.0.0.0", HostPort: 15530}, {Proto: "tcp", ContainerPort: 80, HostIP: "::", HostPort: 15530}}},
+				Endpoints: []DockerEndpoint{{Network: "bridge", IPv4: pfx("172.17.0.3/16"), Gateway: addr("172.17.0.1"), MAC: "02:42:ac:11:00:03"}},
+				Ports:     []DockerPort{{Proto: "tcp", ContainerPort: 80, HostIP: addr("0.0.0.0"), HostPort: 15530}, {Proto: "tcp", ContainerPort: 80, HostIP: addr("::"), HostPort: 15530}}},
 			{ID: "db00000000002" + strings.Repeat("b", 51), Name: "db", State: "running", Pid: 102, NetworkMode: "bridge",
-				Endpoints: []DockerEndpoint{{Network: "bridge", IPv4: "172.17.0.2", PrefixLen: 16, MAC: "02:42:ac:11:00:02"}}},
+				Endpoints: []DockerEndpoint{{Network: "bridge", IPv4: pfx("172.17.0.2/16"), MAC: "02:42:ac:11:00:02"}}},
 			{ID: "side000000003" + strings.Repeat("c", 51), Name: "sidecar", State: "running", Pid: 103,
 				NetworkMode: "container:web0000000001" + strings.Repeat("a", 51)},
 			{ID: "al1000000004" + strings.Repeat("d", 52), Name: "alias1", State: "running", Pid: 104, NetworkMode: "mybridge",
-				Endpoints: []DockerEndpoint{{Network: "mybridge", IPv4: "172.18.0.2", PrefixLen: 16, MAC: "02:42:ac:12:00:02",
+				Endpoints: []DockerEndpoint{{Network: "mybridge", IPv4: pfx("172.18.0.2/16"), MAC: "02:42:ac:12:00:02",
 					Aliases: []string{"alias1", "al1000000004", "alicek106"}}}},
 			{ID: "al2000000005" + strings.Repeat("e", 52), Name: "alias2", State: "running", Pid: 105, NetworkMode: "mybridge",
-				Endpoints: []DockerEndpoint{{Network: "mybridge", IPv4: "172.18.0.3", PrefixLen: 16,
+				Endpoints: []DockerEndpoint{{Network: "mybridge", IPv4: pfx("172.18.0.3/16"),
 					Aliases: []string{"alicek106"}}}},
 			{ID: "host00000006" + strings.Repeat("f", 52), Name: "hostnet", State: "running", Pid: 106, NetworkMode: "host",
 				Endpoints: []DockerEndpoint{{Network: "host"}}},
 			{ID: "none00000007" + strings.Repeat("0", 52), Name: "isolated", State: "running", Pid: 107, NetworkMode: "none",
 				Endpoints: []DockerEndpoint{{Network: "none"}}},
 			{ID: "mac000000008" + strings.Repeat("1", 52), Name: "mac1", State: "running", Pid: 108, NetworkMode: "my_macvlan",
-				Endpoints: []DockerEndpoint{{Network: "my_macvlan", IPv4: "192.168.77.2", PrefixLen: 24, MAC: "02:42:c0:a8:4d:02"}}},
+				Endpoints: []DockerEndpoint{{Network: "my_macvlan", IPv4: pfx("192.168.77.2/24"), MAC: "02:42:c0:a8:4d:02"}}},
 			{ID: "stop00000009" + strings.Repeat("2", 52), Name: "stopped", State: "exited", NetworkMode: "mybridge",
 				Endpoints: []DockerEndpoint{{Network: "mybridge"}}},
 		},
@@ -74,16 +75,16 @@ func seedDocker() *DockerSnapshot {
 // docker0, a user bridge, host-side veths and the macvlan parent; each
 // container namespace with lo and its eth0.
 func seedNamespaces() []NamespaceSnapshot {
-	lo := LinkSnapshot{Index: 1, Name: "lo", Type: "device", Loopback: true, MTU: 65536, OperState: "unknown", LinkNetNSID: -1, Addrs: []string{"127.0.0.1/8"}}
+	lo := LinkSnapshot{Index: 1, Name: "lo", Type: "device", Loopback: true, MTU: 65536, OperState: "unknown", LinkNetNSID: -1, Addrs: pfxs("127.0.0.1/8")}
 	return []NamespaceSnapshot{
 		{Inode: hostInode, Host: true, Path: "/proc/self/ns/net", DefaultRouteIndex: 2, HostNSID: -1,
 			Containers: []string{"host00000006" + strings.Repeat("f", 52)},
 			PeerNSIDs:  map[int]uint64{0: webInode, 1: dbInode},
 			Links: []LinkSnapshot{
 				lo,
-				{Index: 2, Name: "eth0", Type: "device", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: []string{"fe80::1/64", "192.0.2.2/24"}},
-				{Index: 3, Name: "docker0", Type: "bridge", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: []string{"172.17.0.1/16"}},
-				{Index: 4, Name: "br-3f4d5e6f7a8b", Type: "bridge", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: []string{"172.18.0.1/16"}},
+				{Index: 2, Name: "eth0", Type: "device", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: pfxs("fe80::1/64", "192.0.2.2/24")},
+				{Index: 3, Name: "docker0", Type: "bridge", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: pfxs("172.17.0.1/16")},
+				{Index: 4, Name: "br-3f4d5e6f7a8b", Type: "bridge", MTU: 1500, OperState: "up", LinkNetNSID: -1, Addrs: pfxs("172.18.0.1/16")},
 				// web's veth: resolved through the host's netnsid table.
 				{Index: 10, Name: "veth1a2b", Type: "veth", MasterIndex: 3, ParentIndex: 9, LinkNetNSID: 0, OperState: "up"},
 				// db's veth: same.
@@ -97,19 +98,19 @@ func seedNamespaces() []NamespaceSnapshot {
 			}},
 		{Inode: webInode, Path: "/proc/101/ns/net", HostNSID: 0,
 			Containers: []string{"web0000000001" + strings.Repeat("a", 51), "side000000003" + strings.Repeat("c", 51)},
-			Links:      []LinkSnapshot{lo, {Index: 9, Name: "eth0", Type: "veth", MAC: "02:42:ac:11:00:03", ParentIndex: 10, LinkNetNSID: 0, OperState: "up", Addrs: []string{"172.17.0.3/16"}}}},
+			Links:      []LinkSnapshot{lo, {Index: 9, Name: "eth0", Type: "veth", MAC: "02:42:ac:11:00:03", ParentIndex: 10, LinkNetNSID: 0, OperState: "up", Addrs: pfxs("172.17.0.3/16")}}},
 		{Inode: dbInode, Path: "/proc/102/ns/net", HostNSID: 0,
 			Containers: []string{"db00000000002" + strings.Repeat("b", 51)},
-			Links:      []LinkSnapshot{lo, {Index: 11, Name: "eth0", Type: "veth", MAC: "02:42:ac:11:00:02", ParentIndex: 12, LinkNetNSID: 0, OperState: "up", Addrs: []string{"172.17.0.2/16"}}}},
+			Links:      []LinkSnapshot{lo, {Index: 11, Name: "eth0", Type: "veth", MAC: "02:42:ac:11:00:02", ParentIndex: 12, LinkNetNSID: 0, OperState: "up", Addrs: pfxs("172.17.0.2/16")}}},
 		{Inode: webInode + 100, Path: "/proc/104/ns/net", HostNSID: 3,
 			Containers: []string{"al1000000004" + strings.Repeat("d", 52)},
-			Links:      []LinkSnapshot{lo, {Index: 13, Name: "eth0", Type: "veth", MAC: "02:42:ac:12:00:02", ParentIndex: 14, LinkNetNSID: 5, OperState: "up", Addrs: []string{"172.18.0.2/16"}}}},
+			Links:      []LinkSnapshot{lo, {Index: 13, Name: "eth0", Type: "veth", MAC: "02:42:ac:12:00:02", ParentIndex: 14, LinkNetNSID: 5, OperState: "up", Addrs: pfxs("172.18.0.2/16")}}},
 		{Inode: noneInode, Path: "/proc/107/ns/net", HostNSID: -1,
 			Containers: []string{"none00000007" + strings.Repeat("0", 52)},
 			Links:      []LinkSnapshot{lo}},
 		{Inode: macInode, Path: "/proc/108/ns/net", HostNSID: 2,
 			Containers: []string{"mac000000008" + strings.Repeat("1", 52)},
-			Links:      []LinkSnapshot{lo, {Index: 2, Name: "eth0", Type: "macvlan", MAC: "02:42:c0:a8:4d:02", ParentIndex: 20, LinkNetNSID: 2, OperState: "up", Addrs: []string{"192.168.77.2/24"}}}},
+			Links:      []LinkSnapshot{lo, {Index: 2, Name: "eth0", Type: "macvlan", MAC: "02:42:c0:a8:4d:02", ParentIndex: 20, LinkNetNSID: 2, OperState: "up", Addrs: pfxs("192.168.77.2/24")}}},
 	}
 }
 
@@ -146,8 +147,8 @@ func TestBuildSeed(t *testing.T) {
 		t.Errorf("%d veth-peer edges, want 4 (each pair once)", n)
 	}
 
-	ns := func(ctr string) string { return x.Container(graph.ContainerID(ctr)).Namespace }
-	for ctr, want := range map[string]string{
+	ns := func(ctr string) graph.NamespaceID { return x.Container(graph.NewContainerID(ctr)).Namespace }
+	for ctr, want := range map[string]graph.NamespaceID{
 		"web": "ns:web", "sidecar": "ns:web", "db": "ns:db", "hostnet": "host",
 		"isolated": "ns:isolated", "mac1": "ns:mac1", "alias2": "ns:alias2",
 	} {
@@ -182,7 +183,7 @@ func TestBuildSeed(t *testing.T) {
 	if up := m.Host.Uplink; up != "host/eth0" {
 		t.Errorf("uplink %q, want host/eth0", up)
 	}
-	if got := x.Interface("host/eth0").Addrs; got[0] != "192.0.2.2/24" {
+	if got := x.Interface("host/eth0").Addrs; got[0] != pfx("192.0.2.2/24") {
 		t.Errorf("addresses %v: IPv4 must come first", got)
 	}
 	if x.Interface("host/lo").Kind != graph.KindLoopback || x.Interface("host/docker0").Kind != graph.KindBridge ||
@@ -263,7 +264,7 @@ func TestBuildDegrades(t *testing.T) {
 		{"no root: Docker facts, no container interfaces", seedDocker(), host, BuildOptions{}, func(t *testing.T, m *graph.Model) {
 			x := graph.NewIndex(m)
 			web := x.Container("ctr:web")
-			if web == nil || web.Namespace != "ns:web" || web.Endpoints[0].Interface != "" || web.Endpoints[0].IPv4 != "172.17.0.3/16" {
+			if web == nil || web.Namespace != "ns:web" || web.Endpoints[0].Interface != "" || web.Endpoints[0].IPv4 != pfx("172.17.0.3/16") {
 				t.Errorf("web: %+v", web)
 			}
 			if len(x.InterfacesIn("ns:web")) != 0 {
@@ -367,4 +368,16 @@ func TestBuildGolden(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("seed model differs from %s; run go test ./internal/discover -update and review the diff", golden)
 	}
+}
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func pfxs(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = pfx(s)
+	}
+	return out
 }

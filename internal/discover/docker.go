@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -135,7 +136,7 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 		}
 		for _, c := range n.IPAM.Config {
 			dn.Subnets = append(dn.Subnets, DockerSubnet{
-				Subnet: addrString(c.Subnet), Gateway: addrString(c.Gateway), IPRange: addrString(c.IPRange),
+				Subnet: c.Subnet, Gateway: c.Gateway, IPRange: c.IPRange,
 			})
 		}
 		snap.Networks = append(snap.Networks, dn)
@@ -186,17 +187,13 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 	return snap, nil
 }
 
-type stringer interface {
-	IsValid() bool
-	String() string
-}
-
-// addrString renders a netip value, "" for the zero value.
-func addrString(v stringer) string {
-	if !v.IsValid() {
-		return ""
+// prefixOf joins an address and its prefix length; the zero Prefix when
+// there is no address.
+func prefixOf(a netip.Addr, bits int) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
 	}
-	return v.String()
+	return netip.PrefixFrom(a, bits)
 }
 
 func convertContainer(in container.InspectResponse) DockerContainer {
@@ -224,9 +221,8 @@ func convertContainer(in container.InspectResponse) DockerContainer {
 		}
 		out.Endpoints = append(out.Endpoints, DockerEndpoint{
 			Network: name, NetworkID: ep.NetworkID,
-			IPv4: addrString(ep.IPAddress), PrefixLen: ep.IPPrefixLen,
-			IPv6: addrString(ep.GlobalIPv6Address), IPv6Prefix: ep.GlobalIPv6PrefixLen,
-			Gateway: addrString(ep.Gateway), MAC: ep.MacAddress.String(),
+			IPv4: prefixOf(ep.IPAddress, ep.IPPrefixLen), IPv6: prefixOf(ep.GlobalIPv6Address, ep.GlobalIPv6PrefixLen),
+			Gateway: ep.Gateway, MAC: ep.MacAddress.String(),
 			Aliases: ep.Aliases, DNSNames: ep.DNSNames, Links: ep.Links,
 		})
 	}
@@ -239,12 +235,12 @@ func convertContainer(in container.InspectResponse) DockerContainer {
 			}
 			out.Ports = append(out.Ports, DockerPort{
 				Proto: string(port.Proto()), ContainerPort: int(port.Num()),
-				HostIP: addrString(bnd.HostIP), HostPort: hp,
+				HostIP: bnd.HostIP, HostPort: hp,
 			})
 		}
 	}
 	slices.SortFunc(out.Ports, func(a, b DockerPort) int {
-		return cmp.Or(cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.HostIP, b.HostIP))
+		return cmp.Or(cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.Proto, b.Proto), a.HostIP.Compare(b.HostIP))
 	})
 	return out
 }

@@ -102,7 +102,7 @@ func incomplete(m *graph.Model, stable []string) []string {
 		}
 	}
 	for _, name := range stable {
-		if x.Container(graph.ContainerID(name)) == nil {
+		if x.Container(graph.NewContainerID(name)) == nil {
 			out = append(out, "stable container "+name+" missing")
 		}
 	}
@@ -115,7 +115,7 @@ func incomplete(m *graph.Model, stable []string) []string {
 			continue
 		}
 		for _, ep := range c.Endpoints {
-			if ep.IPv4 == "" {
+			if !ep.IPv4.IsValid() {
 				continue
 			}
 			ifc := x.Interface(ep.Interface)

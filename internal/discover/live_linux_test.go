@@ -81,22 +81,22 @@ func TestLiveSeed(t *testing.T) {
 	x := graph.NewIndex(m)
 	ctr := func(name string) *graph.Container {
 		t.Helper()
-		c := x.Container(graph.ContainerID(name))
+		c := x.Container(graph.NewContainerID(name))
 		if c == nil {
 			t.Fatalf("container %s not discovered", name)
 		}
 		return c
 	}
-	inspect := func(name string) (pid int, ips map[string]string) {
+	inspect := func(name string) (pid int, ips map[string]netip.Prefix) {
 		t.Helper()
 		res, err := env.Client.ContainerInspect(env.Ctx, name, client.ContainerInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ips = map[string]string{}
+		ips = map[string]netip.Prefix{}
 		for net, ep := range res.Container.NetworkSettings.Networks {
 			if ep.IPAddress.IsValid() {
-				ips[net] = ep.IPAddress.String() + "/" + strconv.Itoa(ep.IPPrefixLen)
+				ips[net] = netip.PrefixFrom(ep.IPAddress, ep.IPPrefixLen)
 			}
 		}
 		return res.Container.State.Pid, ips
@@ -160,16 +160,16 @@ func TestLiveSeed(t *testing.T) {
 		for _, name := range append(slices.Clone(aliased), ping) {
 			checkWired(t, name)
 		}
-		nw := x.Network(graph.NetworkID(mybridge))
+		nw := x.Network(graph.NewNetworkID(mybridge))
 		if !strings.HasPrefix(x.Interface(nw.Bridge).Name, "br-") {
 			t.Errorf("user bridge device %s", nw.Bridge)
 		}
 		var want, got []string
 		for _, a := range aliased {
 			_, ips := inspect(a)
-			want = append(want, strings.Split(ips[mybridge], "/")[0])
+			want = append(want, ips[mybridge].Addr().String())
 		}
-		for _, e := range x.EdgesFrom(graph.DNSNameID(nw.ID, "alicek106")) {
+		for _, e := range x.EdgesFrom(graph.NewDNSNameID(graph.Scope(nw.ID), "alicek106")) {
 			got = append(got, e.Label)
 		}
 		slices.Sort(want)
@@ -216,23 +216,23 @@ func TestLiveSeed(t *testing.T) {
 		}
 	})
 	t.Run("custom subnet", func(t *testing.T) {
-		nw := x.Network(graph.NetworkID(custom))
-		want := []graph.Subnet{{Subnet: "172.73.0.0/16", Gateway: "172.73.0.1", IPRange: "172.73.0.0/24"}}
+		nw := x.Network(graph.NewNetworkID(custom))
+		want := []graph.Subnet{{Subnet: netip.MustParsePrefix("172.73.0.0/16"), Gateway: netip.MustParseAddr("172.73.0.1"), IPRange: netip.MustParsePrefix("172.73.0.0/24")}}
 		if !slices.Equal(nw.Subnets, want) {
 			t.Errorf("subnets %+v, want %+v", nw.Subnets, want)
 		}
 		checkWired(t, cust)
-		ip := netip.MustParsePrefix(ctr(cust).Endpoints[0].IPv4).Addr()
+		ip := ctr(cust).Endpoints[0].IPv4.Addr()
 		if !netip.MustParsePrefix("172.73.0.0/24").Contains(ip) {
 			t.Errorf("address %s outside --ip-range", ip)
 		}
-		if br := x.Interface(nw.Bridge); !slices.Contains(br.Addrs, "172.73.0.1/16") {
+		if br := x.Interface(nw.Bridge); !slices.Contains(br.Addrs, netip.MustParsePrefix("172.73.0.1/16")) {
 			t.Errorf("bridge %s holds %v, want the gateway 172.72.0.1/16", br.Name, br.Addrs)
 		}
 	})
 	t.Run("connect then disconnect", func(t *testing.T) {
 		c := ctr(multi)
-		if len(c.Endpoints) != 1 || c.Endpoints[0].Network != graph.NetworkID(custom) {
+		if len(c.Endpoints) != 1 || c.Endpoints[0].Network != graph.NewNetworkID(custom) {
 			t.Errorf("endpoints %+v, want only %s", c.Endpoints, custom)
 		}
 		checkWired(t, multi)
@@ -246,9 +246,9 @@ func TestLiveSeed(t *testing.T) {
 			t.Errorf("links %+v", c.Links)
 		}
 		_, dbIPs := inspect(db)
-		dbIP := strings.Split(dbIPs["bridge"], "/")[0]
-		edges := x.EdgesFrom(graph.DNSNameID(c.ID, "mysql"))
-		if len(edges) != 1 || edges[0].Label != dbIP || edges[0].To != graph.ContainerID(db) {
+		dbIP := dbIPs["bridge"].Addr().String()
+		edges := x.EdgesFrom(graph.NewDNSNameID(graph.Scope(c.ID), "mysql"))
+		if len(edges) != 1 || edges[0].Label != dbIP || edges[0].To != string(graph.NewContainerID(db)) {
 			t.Errorf("mysql for %s resolves to %+v, want %s", wp, edges, dbIP)
 		}
 		pid, _ := inspect(wp)
@@ -268,8 +268,8 @@ func TestLiveSeed(t *testing.T) {
 	})
 	t.Run("macvlan", func(t *testing.T) {
 		c := ctr(mac)
-		nw := x.Network(graph.NetworkID(macnet))
-		if nw.Parent != graph.InterfaceID(graph.HostNamespaceID, parent) {
+		nw := x.Network(graph.NewNetworkID(macnet))
+		if nw.Parent != graph.NewInterfaceID(graph.HostNamespaceID, parent) {
 			t.Errorf("parent %q, want host/%s", nw.Parent, parent)
 		}
 		ifc := x.Interface(c.Endpoints[0].Interface)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -177,10 +178,14 @@ func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
 	if err != nil {
 		return snap, fmt.Errorf("list addresses: %w", err)
 	}
-	byIndex := map[int][]string{}
+	byIndex := map[int][]netip.Prefix{}
 	for _, a := range addrs {
-		if a.IPNet != nil {
-			byIndex[a.LinkIndex] = append(byIndex[a.LinkIndex], a.IPNet.String())
+		if a.IPNet == nil {
+			continue
+		}
+		if ip, ok := netip.AddrFromSlice(a.IPNet.IP); ok {
+			ones, _ := a.IPNet.Mask.Size()
+			byIndex[a.LinkIndex] = append(byIndex[a.LinkIndex], netip.PrefixFrom(ip.Unmap(), ones))
 		}
 	}
 	for _, l := range links {

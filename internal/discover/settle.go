@@ -56,8 +56,8 @@ func Unsettled(docker *DockerSnapshot, snaps []NamespaceSnapshot) map[string]str
 			default:
 				continue
 			}
-			if ep.IPv4 != "" && !holds(s, ep.IPv4) {
-				out[c.ID] = fmt.Sprintf("Docker gave it %s on %s, which no interface in its namespace holds", ep.IPv4, ep.Network)
+			if ep.IPv4.IsValid() && !holds(s, ep.IPv4.Addr()) {
+				out[c.ID] = fmt.Sprintf("Docker gave it %s on %s, which no interface in its namespace holds", ep.IPv4.Addr(), ep.Network)
 				break
 			}
 		}
@@ -66,14 +66,10 @@ func Unsettled(docker *DockerSnapshot, snaps []NamespaceSnapshot) map[string]str
 }
 
 // holds reports whether an interface of s has the address ip.
-func holds(s *NamespaceSnapshot, ip string) bool {
-	want, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
+func holds(s *NamespaceSnapshot, ip netip.Addr) bool {
 	for _, l := range s.Links {
 		for _, a := range l.Addrs {
-			if p, err := netip.ParsePrefix(a); err == nil && p.Addr() == want {
+			if a.Addr() == ip {
 				return true
 			}
 		}

@@ -1,5 +1,7 @@
 package discover
 
+import "net/netip"
+
 // The snapshot types are plain data gathered by the privileged, OS-specific
 // readers (the Docker API, netlink in each namespace). Build turns them into a
 // graph.Model with pure code, so the matching logic is unit-tested without
@@ -33,24 +35,22 @@ type DockerContainer struct {
 
 // DockerEndpoint is one entry of NetworkSettings.Networks.
 type DockerEndpoint struct {
-	Network    string // network name
-	NetworkID  string
-	IPv4       string // address without prefix
-	PrefixLen  int
-	IPv6       string
-	IPv6Prefix int
-	Gateway    string
-	MAC        string
-	Aliases    []string
-	DNSNames   []string // API ≥ 1.44
-	Links      []string // "target:alias"
+	Network   string // network name
+	NetworkID string
+	IPv4      netip.Prefix // address/prefix length
+	IPv6      netip.Prefix
+	Gateway   netip.Addr
+	MAC       string
+	Aliases   []string
+	DNSNames  []string // API ≥ 1.44
+	Links     []string // "target:alias"
 }
 
 // DockerPort is one published port binding.
 type DockerPort struct {
 	Proto         string
 	ContainerPort int
-	HostIP        string
+	HostIP        netip.Addr // zero: every address
 	HostPort      int
 }
 
@@ -67,7 +67,11 @@ type DockerNetwork struct {
 }
 
 // DockerSubnet is one IPAM config entry.
-type DockerSubnet struct{ Subnet, Gateway, IPRange string }
+type DockerSubnet struct {
+	Subnet  netip.Prefix
+	Gateway netip.Addr
+	IPRange netip.Prefix
+}
 
 // NamespaceSnapshot is what netlink said about one network namespace.
 // Equivalent to `ip -d link show` and `ip addr show` run inside it.
@@ -104,7 +108,7 @@ type LinkSnapshot struct {
 	// LinkNetNSID is IFLA_LINK_NETNSID, -1 when the other end is in the same
 	// namespace.
 	LinkNetNSID int
-	Addrs       []string // CIDR, as the kernel lists them
+	Addrs       []netip.Prefix // as the kernel lists them
 }
 
 // NamespaceRead is what ReadNamespaces found.

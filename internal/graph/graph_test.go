@@ -95,7 +95,8 @@ func TestValidate(t *testing.T) {
 func TestIndex(t *testing.T) {
 	x := NewIndex(loadSeed(t))
 	tests := []struct {
-		name, got, want string
+		name      string
+		got, want InterfaceID
 	}{
 		{"peer from host side", x.Peer("host/veth1a2b"), "ns:web/eth0"},
 		{"peer from container side", x.Peer("ns:web/eth0"), "host/veth1a2b"},
@@ -108,7 +109,7 @@ func TestIndex(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
-	if got := x.BridgePorts("host/docker0"); !slices.Equal(got, []string{"host/veth1a2b", "host/veth3c4d"}) {
+	if got := x.BridgePorts("host/docker0"); !slices.Equal(got, []InterfaceID{"host/veth1a2b", "host/veth3c4d"}) {
 		t.Errorf("docker0 ports %v", got)
 	}
 	if got := x.ContainersIn("ns:web"); len(got) != 2 {
@@ -148,17 +149,17 @@ func TestSubset(t *testing.T) {
 	tests := []struct {
 		networks       []string
 		wantContainers []string
-		wantIfaces     []string // must be present
-		absentIfaces   []string
+		wantIfaces     []InterfaceID // must be present
+		absentIfaces   []InterfaceID
 	}{
 		{[]string{"mybridge"}, []string{"ctr:alias1", "ctr:alias2", "ctr:stopped"},
-			[]string{"host/br-3f4d5e6f7a8b", "host/veth5e6f", "ns:alias1/eth0", "host/eth0"},
-			[]string{"host/docker0", "host/veth1a2b", "ns:web/eth0"}},
+			[]InterfaceID{"host/br-3f4d5e6f7a8b", "host/veth5e6f", "ns:alias1/eth0", "host/eth0"},
+			[]InterfaceID{"host/docker0", "host/veth1a2b", "ns:web/eth0"}},
 		{[]string{"bridge"}, []string{"ctr:db", "ctr:sidecar", "ctr:web"},
-			[]string{"host/docker0", "host/veth1a2b", "ns:web/eth0"},
-			[]string{"host/br-3f4d5e6f7a8b"}},
+			[]InterfaceID{"host/docker0", "host/veth1a2b", "ns:web/eth0"},
+			[]InterfaceID{"host/br-3f4d5e6f7a8b"}},
 		{[]string{"my_macvlan"}, []string{"ctr:mac1"},
-			[]string{"host/nvz-par0", "ns:mac1/eth0"}, nil},
+			[]InterfaceID{"host/nvz-par0", "ns:mac1/eth0"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.networks, ","), func(t *testing.T) {
@@ -171,7 +172,7 @@ func TestSubset(t *testing.T) {
 			}
 			var ctrs []string
 			for _, c := range m.Containers {
-				ctrs = append(ctrs, c.ID)
+				ctrs = append(ctrs, string(c.ID))
 			}
 			if !slices.Equal(ctrs, tt.wantContainers) {
 				t.Errorf("containers %v, want %v", ctrs, tt.wantContainers)

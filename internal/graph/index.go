@@ -13,32 +13,32 @@ import (
 // NewIndex after the model is complete; it does not follow later changes.
 type Index struct {
 	Model      *Model
-	namespaces map[string]*Namespace
-	interfaces map[string]*Interface
-	networks   map[string]*Network
-	containers map[string]*Container
+	namespaces map[NamespaceID]*Namespace
+	interfaces map[InterfaceID]*Interface
+	networks   map[NetworkID]*Network
+	containers map[ContainerID]*Container
 	ports      map[string]*Port
 	names      map[string]*DNSName
 	from       map[string][]Edge // stored edges by From
 	to         map[string][]Edge // stored edges by To
-	ifsByNS    map[string][]*Interface
-	ctrsByNS   map[string][]*Container
+	ifsByNS    map[NamespaceID][]*Interface
+	ctrsByNS   map[NamespaceID][]*Container
 }
 
 // NewIndex indexes m.
 func NewIndex(m *Model) *Index {
 	x := &Index{
 		Model:      m,
-		namespaces: make(map[string]*Namespace, len(m.Namespaces)),
-		interfaces: make(map[string]*Interface, len(m.Interfaces)),
-		networks:   make(map[string]*Network, len(m.Networks)),
-		containers: make(map[string]*Container, len(m.Containers)),
+		namespaces: make(map[NamespaceID]*Namespace, len(m.Namespaces)),
+		interfaces: make(map[InterfaceID]*Interface, len(m.Interfaces)),
+		networks:   make(map[NetworkID]*Network, len(m.Networks)),
+		containers: make(map[ContainerID]*Container, len(m.Containers)),
 		ports:      make(map[string]*Port, len(m.Ports)),
 		names:      make(map[string]*DNSName, len(m.Names)),
 		from:       make(map[string][]Edge),
 		to:         make(map[string][]Edge),
-		ifsByNS:    make(map[string][]*Interface),
-		ctrsByNS:   make(map[string][]*Container),
+		ifsByNS:    make(map[NamespaceID][]*Interface),
+		ctrsByNS:   make(map[NamespaceID][]*Container),
 	}
 	for _, n := range m.Namespaces {
 		x.namespaces[n.ID] = n
@@ -70,25 +70,25 @@ func NewIndex(m *Model) *Index {
 }
 
 // Namespace returns the namespace with id, or nil.
-func (x *Index) Namespace(id string) *Namespace { return x.namespaces[id] }
+func (x *Index) Namespace(id NamespaceID) *Namespace { return x.namespaces[id] }
 
 // Interface returns the interface with id, or nil.
-func (x *Index) Interface(id string) *Interface { return x.interfaces[id] }
+func (x *Index) Interface(id InterfaceID) *Interface { return x.interfaces[id] }
 
 // Network returns the network with id, or nil.
-func (x *Index) Network(id string) *Network { return x.networks[id] }
+func (x *Index) Network(id NetworkID) *Network { return x.networks[id] }
 
 // Container returns the container with id, or nil.
-func (x *Index) Container(id string) *Container { return x.containers[id] }
+func (x *Index) Container(id ContainerID) *Container { return x.containers[id] }
 
 // Name returns the DNS name with id, or nil.
 func (x *Index) Name(id string) *DNSName { return x.names[id] }
 
 // InterfacesIn lists the interfaces of namespace nsID in model order.
-func (x *Index) InterfacesIn(nsID string) []*Interface { return x.ifsByNS[nsID] }
+func (x *Index) InterfacesIn(nsID NamespaceID) []*Interface { return x.ifsByNS[nsID] }
 
 // ContainersIn lists the containers using namespace nsID in model order.
-func (x *Index) ContainersIn(nsID string) []*Container { return x.ctrsByNS[nsID] }
+func (x *Index) ContainersIn(nsID NamespaceID) []*Container { return x.ctrsByNS[nsID] }
 
 // NetworkOwner is the container whose network settings c really has: a
 // --net container:X member behaves exactly as X (followed through chains).
@@ -104,31 +104,47 @@ func (x *Index) NetworkOwner(c *Container) *Container {
 }
 
 // Peer returns the ID of the other end of veth ifID, or "".
-func (x *Index) Peer(ifID string) string {
-	for _, e := range x.from[ifID] {
+func (x *Index) Peer(ifID InterfaceID) InterfaceID {
+	for _, e := range x.from[string(ifID)] {
 		if e.Kind == EdgeVethPeer {
-			return e.To
+			return InterfaceID(e.To)
 		}
 	}
-	for _, e := range x.to[ifID] {
+	for _, e := range x.to[string(ifID)] {
 		if e.Kind == EdgeVethPeer {
-			return e.From
+			return InterfaceID(e.From)
 		}
 	}
 	return ""
 }
 
 // Master returns the ID of the bridge ifID is enslaved to, or "".
-func (x *Index) Master(ifID string) string { return x.firstTo(ifID, EdgeMaster) }
+func (x *Index) Master(ifID InterfaceID) InterfaceID {
+	return InterfaceID(x.firstTo(string(ifID), EdgeMaster))
+}
 
 // Lower returns the ID of ifID's parent (macvlan, vlan, vxlan), or "".
-func (x *Index) Lower(ifID string) string { return x.firstTo(ifID, EdgeLower) }
+func (x *Index) Lower(ifID InterfaceID) InterfaceID {
+	return InterfaceID(x.firstTo(string(ifID), EdgeLower))
+}
 
 // BridgePorts lists the IDs of the interfaces enslaved to bridge ifID.
-func (x *Index) BridgePorts(ifID string) []string { return x.sources(ifID, EdgeMaster) }
+func (x *Index) BridgePorts(ifID InterfaceID) []InterfaceID {
+	return interfaceIDs(x.sources(string(ifID), EdgeMaster))
+}
 
 // Uppers lists the IDs of interfaces whose parent is ifID.
-func (x *Index) Uppers(ifID string) []string { return x.sources(ifID, EdgeLower) }
+func (x *Index) Uppers(ifID InterfaceID) []InterfaceID {
+	return interfaceIDs(x.sources(string(ifID), EdgeLower))
+}
+
+func interfaceIDs(ids []string) []InterfaceID {
+	out := make([]InterfaceID, len(ids))
+	for i, id := range ids {
+		out[i] = InterfaceID(id)
+	}
+	return out
+}
 
 // EdgesFrom lists the stored edges leaving id.
 func (x *Index) EdgesFrom(id string) []Edge { return x.from[id] }
@@ -165,7 +181,8 @@ func Validate(m *Model) error {
 		bad("schema %q, want %q", m.Schema, Schema)
 	}
 	seen := map[string]bool{}
-	unique := func(kind, id string) {
+	unique := func(kind string, typed any) {
+		id := fmt.Sprint(typed)
 		if id == "" {
 			bad("%s with empty id", kind)
 		} else if seen[id] {
@@ -191,7 +208,7 @@ func Validate(m *Model) error {
 	}
 	for _, n := range m.Networks {
 		unique("network", n.ID)
-		for _, ref := range []string{n.Bridge, n.Parent} {
+		for _, ref := range []InterfaceID{n.Bridge, n.Parent} {
 			if ref != "" && x.Interface(ref) == nil {
 				bad("network %q: unknown interface %q", n.Name, ref)
 			}
@@ -222,7 +239,7 @@ func Validate(m *Model) error {
 	}
 	for _, n := range m.Names {
 		unique("name", n.ID)
-		if x.Network(n.Scope) == nil && x.Container(n.Scope) == nil {
+		if x.Network(NetworkID(n.Scope)) == nil && x.Container(ContainerID(n.Scope)) == nil {
 			bad("name %q: unknown scope %q", n.ID, n.Scope)
 		}
 	}

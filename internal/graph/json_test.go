@@ -52,7 +52,7 @@ func TestReadFileBounded(t *testing.T) {
 // escaped and cut short.
 func TestSubsetErrorIsClean(t *testing.T) {
 	m := New(SourceSim, "h")
-	m.Networks = append(m.Networks, &Network{ID: NetworkID("evil\x1b]0;x\x07"), Name: "evil\x1b]0;x\x07", Driver: "bridge"})
+	m.Networks = append(m.Networks, &Network{ID: NewNetworkID("evil\x1b]0;x\x07"), Name: "evil\x1b]0;x\x07", Driver: "bridge"})
 	_, err := Subset(m, []string{"\x1b[2J" + strings.Repeat("A", 10000)})
 	if err == nil {
 		t.Fatal("want an error")

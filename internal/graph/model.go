@@ -14,7 +14,9 @@ package graph
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
+	"strings"
 )
 
 // Schema names the version of the JSON encoding. It changes only when a field
@@ -22,7 +24,7 @@ import (
 const Schema = "netviz/v1"
 
 // HostNamespaceID is the ID of the namespace netviz itself runs in.
-const HostNamespaceID = "host"
+const HostNamespaceID NamespaceID = "host"
 
 // Source says which producer built a model.
 const (
@@ -56,10 +58,10 @@ type Model struct {
 type Host struct {
 	Name string `json:"name"`
 	// Namespace is the ID of the host network namespace (HostNamespaceID).
-	Namespace string `json:"namespace"`
+	Namespace NamespaceID `json:"namespace"`
 	// Uplink is the interface ID holding the IPv4 default route, if any: the
 	// "host eth0" that Docker NATs the bridges out through.
-	Uplink string `json:"uplink,omitempty"`
+	Uplink InterfaceID `json:"uplink,omitempty"`
 	// Engine is the Docker engine version ("" when no engine was reached), and
 	// APIVersion the API version spoken with it.
 	Engine     string `json:"engine,omitempty"`
@@ -72,7 +74,7 @@ type Host struct {
 type Namespace struct {
 	// ID is HostNamespaceID or "ns:" plus the name of the container that
 	// created it.
-	ID string `json:"id"`
+	ID NamespaceID `json:"id"`
 	// Inode identifies the namespace in the kernel (0 when not known, as in a
 	// simulation or without root).
 	Inode uint64 `json:"inode,omitempty"`
@@ -101,8 +103,8 @@ const (
 type Interface struct {
 	// ID is the namespace ID, a slash, and the interface name: "host/docker0",
 	// "ns:web/eth0". Names are unique within a namespace.
-	ID        string        `json:"id"`
-	Namespace string        `json:"namespace"`
+	ID        InterfaceID   `json:"id"`
+	Namespace NamespaceID   `json:"namespace"`
 	Name      string        `json:"name"`
 	Index     int           `json:"index,omitempty"`
 	Kind      InterfaceKind `json:"kind"`
@@ -113,15 +115,15 @@ type Interface struct {
 	// State is the operational state: up, down, unknown, lowerlayerdown, ...
 	State string `json:"state,omitempty"`
 	// Addrs are the interface's addresses with prefix length, IPv4 first.
-	Addrs []string `json:"addrs,omitempty"`
+	Addrs []netip.Prefix `json:"addrs,omitempty"`
 }
 
 // Network is a Docker network.
 type Network struct {
 	// ID is "net:" plus the network's name.
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	DockerID string `json:"dockerId,omitempty"`
+	ID       NetworkID `json:"id"`
+	Name     string    `json:"name"`
+	DockerID string    `json:"dockerId,omitempty"`
 	// Driver is bridge, host, null, macvlan, ipvlan, overlay, ...
 	Driver  string   `json:"driver"`
 	Scope   string   `json:"scope,omitempty"`
@@ -136,12 +138,12 @@ type Network struct {
 	// embedded DNS: names resolve there only through --link.
 	Default bool `json:"default,omitempty"`
 	// Bridge is the interface ID of the Linux bridge behind a bridge network.
-	Bridge string `json:"bridge,omitempty"`
+	Bridge InterfaceID `json:"bridge,omitempty"`
 	// BridgeName is the bridge's device name, known even when the device is
 	// not (docker0, br-3f4d...).
 	BridgeName string `json:"bridgeName,omitempty"`
 	// Parent is the interface ID of a macvlan/ipvlan network's parent.
-	Parent string `json:"parent,omitempty"`
+	Parent InterfaceID `json:"parent,omitempty"`
 	// ParentName is the parent's device name from -o parent=.
 	ParentName string            `json:"parentName,omitempty"`
 	Options    map[string]string `json:"options,omitempty"`
@@ -157,9 +159,9 @@ func (n *Network) HasEmbeddedDNS() bool {
 // Subnet is one IPAM pool of a network (docker network create --subnet
 // --ip-range --gateway).
 type Subnet struct {
-	Subnet  string `json:"subnet"`
-	Gateway string `json:"gateway,omitempty"`
-	IPRange string `json:"ipRange,omitempty"`
+	Subnet  netip.Prefix `json:"subnet"`
+	Gateway netip.Addr   `json:"gateway,omitzero"`
+	IPRange netip.Prefix `json:"ipRange,omitzero"`
 }
 
 // Network modes of a container, as in `docker run --net`.
@@ -173,23 +175,23 @@ const (
 // Container is a Docker container.
 type Container struct {
 	// ID is "ctr:" plus the container's name.
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	DockerID string `json:"dockerId,omitempty"`
-	Image    string `json:"image,omitempty"`
+	ID       ContainerID `json:"id"`
+	Name     string      `json:"name"`
+	DockerID string      `json:"dockerId,omitempty"`
+	Image    string      `json:"image,omitempty"`
 	// State is running, exited, created, paused, ...
 	State string `json:"state"`
 	// NetworkMode is the mode as given to --net: bridge, host, none,
 	// container:NAME, or the name of a user-defined network.
 	NetworkMode string `json:"networkMode"`
 	// Namespace is the namespace ID the container uses ("" when stopped).
-	Namespace string `json:"namespace,omitempty"`
+	Namespace NamespaceID `json:"namespace,omitempty"`
 	// SharesWith is the container ID whose namespace this one joined
 	// (--net container:X).
-	SharesWith string `json:"sharesWith,omitempty"`
-	Pid        int    `json:"pid,omitempty"`
-	SandboxKey string `json:"sandboxKey,omitempty"`
-	Hostname   string `json:"hostname,omitempty"`
+	SharesWith ContainerID `json:"sharesWith,omitempty"`
+	Pid        int         `json:"pid,omitempty"`
+	SandboxKey string      `json:"sandboxKey,omitempty"`
+	Hostname   string      `json:"hostname,omitempty"`
 	// Links are legacy --link NAME:ALIAS entries.
 	Links     []Link     `json:"links,omitempty"`
 	Endpoints []Endpoint `json:"endpoints,omitempty"`
@@ -207,13 +209,13 @@ type Link struct {
 
 // Endpoint joins a container to a network.
 type Endpoint struct {
-	Network string `json:"network"`
+	Network NetworkID `json:"network"`
 	// Interface is the container-side interface ID, when known.
-	Interface string `json:"interface,omitempty"`
-	IPv4      string `json:"ipv4,omitempty"` // address/prefix
-	IPv6      string `json:"ipv6,omitempty"` // address/prefix
-	Gateway   string `json:"gateway,omitempty"`
-	MAC       string `json:"mac,omitempty"`
+	Interface InterfaceID  `json:"interface,omitempty"`
+	IPv4      netip.Prefix `json:"ipv4,omitzero"` // address/prefix
+	IPv6      netip.Prefix `json:"ipv6,omitzero"` // address/prefix
+	Gateway   netip.Addr   `json:"gateway,omitzero"`
+	MAC       string       `json:"mac,omitempty"`
 	// Aliases are --net-alias / --network-alias names on this network.
 	Aliases []string `json:"aliases,omitempty"`
 	// Links are --link NAME:ALIAS given on a user-defined network.
@@ -224,12 +226,12 @@ type Endpoint struct {
 type Port struct {
 	// ID is "port:" HostIP ":" HostPort "/" Proto, plus "->" and the container
 	// ID, so two containers can publish on different host IPs.
-	ID            string `json:"id"`
-	Container     string `json:"container"`
-	Proto         string `json:"proto"`
-	HostIP        string `json:"hostIP"`
-	HostPort      int    `json:"hostPort"`
-	ContainerPort int    `json:"containerPort"`
+	ID            string      `json:"id"`
+	Container     ContainerID `json:"container"`
+	Proto         string      `json:"proto"`
+	HostIP        netip.Addr  `json:"hostIP"`
+	HostPort      int         `json:"hostPort"`
+	ContainerPort int         `json:"containerPort"`
 }
 
 // DNS name sources.
@@ -250,7 +252,7 @@ type DNSName struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// Scope is a network ID or a container ID.
-	Scope  string `json:"scope"`
+	Scope  Scope  `json:"scope"`
 	Source string `json:"source"`
 }
 
@@ -289,20 +291,78 @@ func New(source, hostname string) *Model {
 	}
 }
 
-// NamespaceID is the ID of the namespace created by the named container.
-func NamespaceID(owner string) string { return "ns:" + owner }
+// IDs name the nodes of a model. Each kind of node has its own type, so a
+// container ID cannot be passed where a network ID is wanted; the text is
+// what the JSON schema has always held (ns:web, ns:web/eth0, net:mybridge,
+// ctr:web). Edges join nodes of any kind and hold their IDs as strings.
+type (
+	// NamespaceID is HostNamespaceID or "ns:" plus the owning container's name.
+	NamespaceID string
+	// InterfaceID is a namespace ID, a slash and the interface's name.
+	InterfaceID string
+	// NetworkID is "net:" plus the Docker network's name.
+	NetworkID string
+	// ContainerID is "ctr:" plus the container's name.
+	ContainerID string
+)
 
-// InterfaceID is the ID of the interface name in namespace nsID.
-func InterfaceID(nsID, name string) string { return nsID + "/" + name }
+// NewNamespaceID is the ID of the namespace created by the named container.
+func NewNamespaceID(owner string) NamespaceID { return NamespaceID("ns:" + owner) }
 
-// ContainerID is the ID of the named container.
-func ContainerID(name string) string { return "ctr:" + name }
+// NewInterfaceID is the ID of the interface name in namespace nsID.
+func NewInterfaceID(nsID NamespaceID, name string) InterfaceID {
+	return InterfaceID(string(nsID) + "/" + name)
+}
 
-// NetworkID is the ID of the named network.
-func NetworkID(name string) string { return "net:" + name }
+// NewContainerID is the ID of the named container.
+func NewContainerID(name string) ContainerID { return ContainerID("ctr:" + name) }
 
-// DNSNameID is the ID of name within scope (a network or container ID).
-func DNSNameID(scope, name string) string { return "dns:" + scope + "/" + name }
+// NewNetworkID is the ID of the named network.
+func NewNetworkID(name string) NetworkID { return NetworkID("net:" + name) }
+
+// NewDNSNameID is the ID of name within scope (a network or container ID).
+func NewDNSNameID(scope Scope, name string) string { return "dns:" + string(scope) + "/" + name }
+
+// Owner is the name of the container whose namespace this is; ok is false
+// for the host's.
+func (id NamespaceID) Owner() (name string, ok bool) { return strings.CutPrefix(string(id), "ns:") }
+
+// Name is the network's name.
+func (id NetworkID) Name() string { return strings.TrimPrefix(string(id), "net:") }
+
+// Name is the container's name.
+func (id ContainerID) Name() string { return strings.TrimPrefix(string(id), "ctr:") }
+
+// Scope names the node a DNS name is valid in: a network or a container.
+// It is a NetworkID or a ContainerID, as text.
+type Scope string
+
+// Network is the scope's network, if it is one.
+func (s Scope) Network() (NetworkID, bool) {
+	if strings.HasPrefix(string(s), "net:") {
+		return NetworkID(s), true
+	}
+	return "", false
+}
+
+// Container is the scope's container, if it is one.
+func (s Scope) Container() (ContainerID, bool) {
+	if strings.HasPrefix(string(s), "ctr:") {
+		return ContainerID(s), true
+	}
+	return "", false
+}
+
+// Name is the network's or container's name.
+func (s Scope) Name() string {
+	if n, ok := s.Network(); ok {
+		return n.Name()
+	}
+	if c, ok := s.Container(); ok {
+		return c.Name()
+	}
+	return string(s)
+}
 
 // AddEdge appends an edge unless the same edge is already present.
 func (m *Model) AddEdge(kind EdgeKind, from, to, label string) {
@@ -332,14 +392,14 @@ func (m *Model) Warn(msg string) { m.Warnings = append(m.Warnings, msg) }
 func (m *Model) AllEdges() []Edge {
 	out := slices.Clone(m.Edges)
 	for _, i := range m.Interfaces {
-		out = append(out, Edge{Kind: EdgeInNamespace, From: i.ID, To: i.Namespace})
+		out = append(out, Edge{Kind: EdgeInNamespace, From: string(i.ID), To: string(i.Namespace)})
 	}
 	for _, c := range m.Containers {
 		if c.Namespace != "" {
-			out = append(out, Edge{Kind: EdgeUsesNamespace, From: c.ID, To: c.Namespace})
+			out = append(out, Edge{Kind: EdgeUsesNamespace, From: string(c.ID), To: string(c.Namespace)})
 		}
 		for _, ep := range c.Endpoints {
-			out = append(out, Edge{Kind: EdgeAttached, From: c.ID, To: ep.Network, Label: ep.IPv4})
+			out = append(out, Edge{Kind: EdgeAttached, From: string(c.ID), To: string(ep.Network), Label: PrefixText(ep.IPv4)})
 		}
 	}
 	sortEdges(out)
@@ -349,7 +409,7 @@ func (m *Model) AllEdges() []Edge {
 // Sort puts every list in a stable order (by ID; edges by kind, from, to,
 // label; warnings as produced) so output and golden files are deterministic.
 func (m *Model) Sort() {
-	byID := func(a, b string) int { return cmp.Compare(a, b) }
+	byID := cmp.Compare[string]
 	slices.SortFunc(m.Namespaces, func(a, b *Namespace) int {
 		// The host namespace always comes first.
 		if a.Host != b.Host {
@@ -358,15 +418,15 @@ func (m *Model) Sort() {
 			}
 			return 1
 		}
-		return byID(a.ID, b.ID)
+		return cmp.Compare(a.ID, b.ID)
 	})
 	slices.SortFunc(m.Interfaces, func(a, b *Interface) int {
-		return cmp.Or(byID(a.Namespace, b.Namespace), cmp.Compare(a.Index, b.Index), byID(a.Name, b.Name))
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Index, b.Index), byID(a.Name, b.Name))
 	})
-	slices.SortFunc(m.Networks, func(a, b *Network) int { return byID(a.ID, b.ID) })
-	slices.SortFunc(m.Containers, func(a, b *Container) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(m.Networks, func(a, b *Network) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(m.Containers, func(a, b *Container) int { return cmp.Compare(a.ID, b.ID) })
 	for _, c := range m.Containers {
-		slices.SortFunc(c.Endpoints, func(a, b Endpoint) int { return byID(a.Network, b.Network) })
+		slices.SortFunc(c.Endpoints, func(a, b Endpoint) int { return cmp.Compare(a.Network, b.Network) })
 	}
 	slices.SortFunc(m.Ports, func(a, b *Port) int { return byID(a.ID, b.ID) })
 	slices.SortFunc(m.Names, func(a, b *DNSName) int { return byID(a.ID, b.ID) })
@@ -378,4 +438,20 @@ func sortEdges(es []Edge) {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.From, b.From),
 			cmp.Compare(a.To, b.To), cmp.Compare(a.Label, b.Label))
 	})
+}
+
+// PrefixText is p as the model's JSON writes it: "" for none.
+func PrefixText(p netip.Prefix) string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
+}
+
+// AddrText is a as the model's JSON writes it: "" for none.
+func AddrText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }

@@ -16,29 +16,28 @@ func DeriveNames(m *Model) {
 	m.Names = nil
 	m.Edges = slices.DeleteFunc(m.Edges, func(e Edge) bool { return e.Kind == EdgeResolvesTo })
 	x := NewIndex(m)
-	ipOn := func(ctrName, netID string) string {
-		c := x.Container(ContainerID(ctrName))
+	ipOn := func(ctrName string, netID NetworkID) string {
+		c := x.Container(NewContainerID(ctrName))
 		if c == nil || !c.Running() {
 			return ""
 		}
 		for _, ep := range c.Endpoints {
-			if ep.Network == netID && ep.IPv4 != "" {
-				addr, _, _ := strings.Cut(ep.IPv4, "/")
-				return addr
+			if ep.Network == netID && ep.IPv4.IsValid() {
+				return ep.IPv4.Addr().String()
 			}
 		}
 		return ""
 	}
 	seen := map[string]bool{}
 	seenEdge := map[Edge]bool{}
-	add := func(scope, name, source, target, ip string) {
-		id := DNSNameID(scope, name)
+	add := func(scope Scope, name, source, target, ip string) {
+		id := NewDNSNameID(scope, name)
 		if !seen[id] {
 			seen[id] = true
 			m.Names = append(m.Names, &DNSName{ID: id, Name: name, Scope: scope, Source: source})
 		}
 		// A set, not AddEdge's scan: simulations hold tens of thousands.
-		e := Edge{Kind: EdgeResolvesTo, From: id, To: ContainerID(target), Label: ip}
+		e := Edge{Kind: EdgeResolvesTo, From: id, To: string(NewContainerID(target)), Label: ip}
 		if !seenEdge[e] {
 			seenEdge[e] = true
 			m.Edges = append(m.Edges, e)
@@ -58,15 +57,15 @@ func DeriveNames(m *Model) {
 				continue
 			}
 			for _, name := range append([]string{c.Name}, ep.Aliases...) {
-				add(n.ID, name, NameEmbeddedDNS, c.Name, ip)
+				add(Scope(n.ID), name, NameEmbeddedDNS, c.Name, ip)
 			}
 			for _, l := range ep.Links {
 				if tip := ipOn(l.Target, n.ID); tip != "" {
-					add(c.ID, l.Alias, NameEmbeddedDNS, l.Target, tip)
+					add(Scope(c.ID), l.Alias, NameEmbeddedDNS, l.Target, tip)
 				}
 			}
 		}
-		defaultNet := ""
+		var defaultNet NetworkID
 		for _, ep := range c.Endpoints {
 			if n := x.Network(ep.Network); n != nil && n.Default {
 				defaultNet = n.ID
@@ -77,8 +76,8 @@ func DeriveNames(m *Model) {
 		}
 		for _, l := range c.Links {
 			if tip := ipOn(l.Target, defaultNet); tip != "" {
-				add(c.ID, l.Alias, NameHosts, l.Target, tip)
-				add(c.ID, l.Target, NameHosts, l.Target, tip)
+				add(Scope(c.ID), l.Alias, NameHosts, l.Target, tip)
+				add(Scope(c.ID), l.Target, NameHosts, l.Target, tip)
 			}
 		}
 	}
@@ -103,7 +102,7 @@ func (x *Index) Resolve(client *Container, name string) ([]Edge, string) {
 		return out
 	}
 	for _, src := range []string{NameHosts, NameEmbeddedDNS} {
-		if n := x.Name(DNSNameID(owner.ID, name)); n != nil && n.Source == src {
+		if n := x.Name(NewDNSNameID(Scope(owner.ID), name)); n != nil && n.Source == src {
 			return answersOf(n.ID), n.Source
 		}
 	}
@@ -123,7 +122,7 @@ func (x *Index) Resolve(client *Container, name string) ([]Edge, string) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	for _, n := range nets {
-		if dn := x.Name(DNSNameID(n.ID, name)); dn != nil {
+		if dn := x.Name(NewDNSNameID(Scope(n.ID), name)); dn != nil {
 			return answersOf(dn.ID), dn.Source
 		}
 	}

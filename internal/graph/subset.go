@@ -13,39 +13,39 @@ func Subset(m *Model, networks []string) (*Model, error) {
 		return m, nil
 	}
 	x := NewIndex(m)
-	keep := map[string]bool{HostNamespaceID: true}
+	keep := map[string]bool{string(HostNamespaceID): true}
 	for _, name := range networks {
-		n := x.Network(NetworkID(name))
+		n := x.Network(NewNetworkID(name))
 		if n == nil {
 			return nil, &UnknownNetworkError{Name: name, Known: m.NetworkNames()}
 		}
-		keep[n.ID] = true
-		for _, ref := range []string{n.Bridge, n.Parent} {
+		keep[string(n.ID)] = true
+		for _, ref := range []InterfaceID{n.Bridge, n.Parent} {
 			if ref != "" {
-				keep[ref] = true
+				keep[string(ref)] = true
 			}
 		}
 	}
 	for _, c := range m.Containers {
-		if slices.ContainsFunc(c.Endpoints, func(ep Endpoint) bool { return keep[ep.Network] }) {
-			keep[c.ID] = true
+		if slices.ContainsFunc(c.Endpoints, func(ep Endpoint) bool { return keep[string(ep.Network)] }) {
+			keep[string(c.ID)] = true
 			if c.Namespace != "" {
-				keep[c.Namespace] = true
+				keep[string(c.Namespace)] = true
 			}
 		}
 	}
 	for _, c := range m.Containers { // --net container:X members of kept namespaces
-		if c.Namespace != "" && c.Namespace != HostNamespaceID && keep[c.Namespace] {
-			keep[c.ID] = true
+		if c.Namespace != "" && c.Namespace != HostNamespaceID && keep[string(c.Namespace)] {
+			keep[string(c.ID)] = true
 		}
 	}
 	for _, i := range m.Interfaces {
-		if i.Namespace != HostNamespaceID && keep[i.Namespace] {
-			keep[i.ID] = true
+		if i.Namespace != HostNamespaceID && keep[string(i.Namespace)] {
+			keep[string(i.ID)] = true
 		}
 	}
 	if m.Host.Uplink != "" {
-		keep[m.Host.Uplink] = true
+		keep[string(m.Host.Uplink)] = true
 	}
 	// Host-side wiring: veth ends whose peer is kept, ports of kept bridges,
 	// parents of kept macvlans.
@@ -63,41 +63,41 @@ func Subset(m *Model, networks []string) (*Model, error) {
 	}
 	out := &Model{Schema: m.Schema, Source: m.Source, Host: m.Host, Warnings: slices.Clone(m.Warnings)}
 	for _, n := range m.Namespaces {
-		if keep[n.ID] {
+		if keep[string(n.ID)] {
 			out.Namespaces = append(out.Namespaces, n)
 		}
 	}
 	for _, i := range m.Interfaces {
-		if keep[i.ID] {
+		if keep[string(i.ID)] {
 			out.Interfaces = append(out.Interfaces, i)
 		}
 	}
 	for _, n := range m.Networks {
-		if keep[n.ID] {
+		if keep[string(n.ID)] {
 			out.Networks = append(out.Networks, n)
 		}
 	}
 	for _, c := range m.Containers {
-		if !keep[c.ID] {
+		if !keep[string(c.ID)] {
 			continue
 		}
 		cc := *c
-		cc.Endpoints = slices.DeleteFunc(slices.Clone(c.Endpoints), func(ep Endpoint) bool { return !keep[ep.Network] })
-		if cc.SharesWith != "" && !keep[cc.SharesWith] {
+		cc.Endpoints = slices.DeleteFunc(slices.Clone(c.Endpoints), func(ep Endpoint) bool { return !keep[string(ep.Network)] })
+		if cc.SharesWith != "" && !keep[string(cc.SharesWith)] {
 			cc.SharesWith = ""
 		}
 		out.Containers = append(out.Containers, &cc)
 	}
 	for _, p := range m.Ports {
-		if keep[p.Container] {
+		if keep[string(p.Container)] {
 			out.Ports = append(out.Ports, p)
 			keep[p.ID] = true
 		}
 	}
 	for _, n := range m.Names {
-		if keep[n.Scope] {
+		if keep[string(n.Scope)] {
 			out.Names = append(out.Names, n)
-			keep[n.ID] = true
+			keep[string(n.ID)] = true
 		}
 	}
 	for _, e := range m.Edges {

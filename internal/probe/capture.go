@@ -3,7 +3,6 @@ package probe
 import (
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +22,7 @@ type PacketSource interface {
 // Point is one interface a probe's packets should cross, as the model says.
 type Point struct {
 	// Interface is the model's interface ID (namespace/name).
-	Interface string `json:"interface"`
+	Interface graph.InterfaceID `json:"interface"`
 	// Label is how a person names it: "network_alias_ping eth0", "veth1a2b",
 	// "br-3f4d (mybridge)".
 	Label string `json:"label"`
@@ -137,7 +136,7 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 	var targetEP graph.Endpoint
 	for _, c := range x.Model.Containers {
 		for _, ep := range c.Endpoints {
-			if p, err := netip.ParsePrefix(ep.IPv4); err == nil && p.Addr() == addr && c.Running() {
+			if ep.IPv4.IsValid() && ep.IPv4.Addr() == addr && c.Running() {
 				target, targetEP = c, ep
 			}
 		}
@@ -145,7 +144,7 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 	owner := x.NetworkOwner(client)
 	// The client leaves through its interface on the target's network, else
 	// its first one (the default route).
-	var clientIf string
+	var clientIf graph.InterfaceID
 	for _, ep := range owner.Endpoints {
 		if ep.Interface != "" && (clientIf == "" || target != nil && ep.Network == targetEP.Network) {
 			clientIf = ep.Interface
@@ -156,12 +155,12 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 		// Its own address: the kernel answers over loopback, never eth0.
 		for _, i := range x.InterfacesIn(client.Namespace) {
 			if i.Kind == graph.KindLoopback {
-				owner, _ := strings.CutPrefix(i.Namespace, "ns:")
+				owner, _ := i.Namespace.Owner()
 				return []Point{{Interface: i.ID, Label: owner + " " + i.Name + " (own address)"}}
 			}
 		}
 	}
-	add := func(ifID string) {
+	add := func(ifID graph.InterfaceID) {
 		if ifID == "" {
 			return
 		}
@@ -175,7 +174,7 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 			return
 		}
 		label := i.Name
-		if owner, ok := strings.CutPrefix(i.Namespace, "ns:"); ok {
+		if owner, ok := i.Namespace.Owner(); ok {
 			label = owner + " " + i.Name // the container that created the namespace
 		}
 		for _, n := range x.Model.Networks {

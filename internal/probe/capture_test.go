@@ -114,8 +114,8 @@ func TestPathPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, p := range PathPlan(x, x.Container(graph.ContainerID(tt.client)), netip.MustParseAddr(tt.addr)) {
-			got = append(got, p.Interface)
+		for _, p := range PathPlan(x, x.Container(graph.NewContainerID(tt.client)), netip.MustParseAddr(tt.addr)) {
+			got = append(got, string(p.Interface))
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s → %s: %v, want %v", tt.client, tt.addr, got, tt.want)

@@ -102,15 +102,15 @@ const maxAttempts = 3
 // entries beyond the gateway's). Keeping the halves apart lets the slow,
 // cheap half run wide while the neighbour budget paces the other.
 type job struct {
-	ns      string           // the namespace measured
-	client  *graph.Container // its network owner
+	ns      graph.NamespaceID // the namespace measured
+	client  *graph.Container  // its network owner
 	onLink  bool
 	addrs   []netip.Addr
 	silent  []bool // the model expects no reply
 	sources []netip.Addr
 	// forget lists, per namespace, the addresses whose neighbour entries
 	// the job's probes create there.
-	forget map[string][]netip.Addr
+	forget map[graph.NamespaceID][]netip.Addr
 }
 
 // need is how many neighbour entries the job creates at most: two per
@@ -147,7 +147,7 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 		defer sw.close()
 	}
 
-	results := map[string]map[netip.Addr]EchoResult{}
+	results := map[graph.NamespaceID]map[netip.Addr]EchoResult{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Concurrency)
@@ -221,13 +221,13 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 // the routed halves (see job).
 func planJobs(x *graph.Index, clients []*graph.Container, targets []reach.Target) (onLink, offLink []*job) {
 	type pair struct{ on, off *job }
-	byNS := map[string]*pair{}
+	byNS := map[graph.NamespaceID]*pair{}
 	for _, c := range clients {
 		p := byNS[c.Namespace]
 		if p == nil {
 			owner := x.NetworkOwner(c)
 			mk := func(on bool) *job {
-				return &job{ns: c.Namespace, client: owner, onLink: on, sources: sourceAddrs(x, owner), forget: map[string][]netip.Addr{}}
+				return &job{ns: c.Namespace, client: owner, onLink: on, sources: sourceAddrs(x, owner), forget: map[graph.NamespaceID][]netip.Addr{}}
 			}
 			p = &pair{mk(true), mk(false)}
 			byNS[c.Namespace] = p
@@ -317,8 +317,8 @@ func sourceAddrs(x *graph.Index, c *graph.Container) []netip.Addr {
 		var out []netip.Addr
 		for _, n := range x.Model.Networks {
 			for _, s := range n.Subnets {
-				if a, err := netip.ParseAddr(s.Gateway); err == nil && a.Is4() {
-					out = appendNew(out, a)
+				if s.Gateway.Is4() {
+					out = appendNew(out, s.Gateway)
 				}
 			}
 		}
@@ -326,8 +326,8 @@ func sourceAddrs(x *graph.Index, c *graph.Container) []netip.Addr {
 	}
 	var out []netip.Addr
 	for _, ep := range c.Endpoints {
-		if p, err := netip.ParsePrefix(ep.IPv4); err == nil {
-			out = appendNew(out, p.Addr())
+		if ep.IPv4.IsValid() {
+			out = appendNew(out, ep.IPv4.Addr())
 		}
 	}
 	return out
@@ -342,8 +342,8 @@ func gateways(x *graph.Index, c *graph.Container) []netip.Addr {
 			continue
 		}
 		for _, s := range n.Subnets {
-			if a, err := netip.ParseAddr(s.Gateway); err == nil && a.Is4() {
-				out = appendNew(out, a)
+			if s.Gateway.Is4() {
+				out = appendNew(out, s.Gateway)
 			}
 		}
 	}

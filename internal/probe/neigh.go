@@ -44,7 +44,11 @@ type NeighbourTable interface {
 	// Baseline remembers the neighbour entries of one namespace now — the
 	// host's for nsID graph.HostNamespaceID (c nil), else c's — so that
 	// Forget removes only entries created afterwards.
-	Baseline(nsID string, c *graph.Container) (NeighbourNamespace, error)
+	Baseline(nsID graph.NamespaceID, c *graph.Container) (NeighbourNamespace, error)
+	// Exclusive waits until no other sweep on this host budgets the table
+	// (two budgets, each sized to the whole table, would overflow it
+	// together) and returns the function that lets the next one in.
+	Exclusive(ctx context.Context) (release func(), err error)
 }
 
 // NeighbourNamespace is one namespace's neighbour entries as they were at
@@ -58,7 +62,7 @@ type NeighbourNamespace interface {
 }
 
 // neighbourMargin is room left in the table for everything else on the host.
-const neighbourMargin = 64
+const neighbourMargin = 128
 
 // NeighbourBudget admits clients into a sweep while the kernel's neighbour
 // table has room for the entries their probes will create.
@@ -151,12 +155,13 @@ func (b *NeighbourBudget) Overflows() int {
 type neighbourSweep struct {
 	budget *NeighbourBudget
 	limit  int
-	owner  map[netip.Addr]string // address → the namespace it belongs to
+	unlock func()                           // lets the next sweep on this host in
+	owner  map[netip.Addr]graph.NamespaceID // address → the namespace it belongs to
 
 	mu      sync.Mutex
-	ns      map[string]NeighbourNamespace // nil value: its baseline could not be taken
-	active  map[string]int                // namespace → jobs measuring from it
-	pending map[string]map[netip.Addr]bool
+	ns      map[graph.NamespaceID]NeighbourNamespace // nil value: its baseline could not be taken
+	active  map[graph.NamespaceID]int                // namespace → jobs measuring from it
+	pending map[graph.NamespaceID]map[netip.Addr]bool
 }
 
 // startNeighbourSweep takes the baseline of every namespace a sweep touches
@@ -164,14 +169,19 @@ type neighbourSweep struct {
 // returns nil when the table cannot be read: the sweep then runs unbudgeted,
 // as before, and IP_RECVERR still reports what the kernel refuses to send.
 func startNeighbourSweep(ctx context.Context, t NeighbourTable, x *graph.Index, jobs []*job, targets []reach.Target, concurrency int) *neighbourSweep {
-	budget, err := NewNeighbourBudget(t)
+	release, err := t.Exclusive(ctx)
 	if err != nil {
 		return nil
 	}
+	budget, err := NewNeighbourBudget(t)
+	if err != nil {
+		release()
+		return nil
+	}
 	u, _ := t.Usage()
-	sw := &neighbourSweep{budget: budget, limit: u.Limit, owner: map[netip.Addr]string{},
-		ns: map[string]NeighbourNamespace{}, active: map[string]int{}, pending: map[string]map[netip.Addr]bool{}}
-	owners := map[string]*graph.Container{graph.HostNamespaceID: nil}
+	sw := &neighbourSweep{budget: budget, limit: u.Limit, unlock: release, owner: map[netip.Addr]graph.NamespaceID{},
+		ns: map[graph.NamespaceID]NeighbourNamespace{}, active: map[graph.NamespaceID]int{}, pending: map[graph.NamespaceID]map[netip.Addr]bool{}}
+	owners := map[graph.NamespaceID]*graph.Container{graph.HostNamespaceID: nil}
 	for _, j := range jobs {
 		owners[j.ns] = j.client
 		for _, a := range j.sources {
@@ -271,8 +281,8 @@ func (sw *neighbourSweep) end(j *job) {
 
 // takeReady removes from pending, and returns, the entries that may go now
 // (all of them with everything set). Called with mu held.
-func (sw *neighbourSweep) takeReady(everything bool) map[string][]netip.Addr {
-	ready := map[string][]netip.Addr{}
+func (sw *neighbourSweep) takeReady(everything bool) map[graph.NamespaceID][]netip.Addr {
+	ready := map[graph.NamespaceID][]netip.Addr{}
 	for nsID, set := range sw.pending {
 		if !everything && sw.active[nsID] > 0 {
 			continue
@@ -291,7 +301,7 @@ func (sw *neighbourSweep) takeReady(everything bool) map[string][]netip.Addr {
 	return ready
 }
 
-func (sw *neighbourSweep) remove(ready map[string][]netip.Addr) {
+func (sw *neighbourSweep) remove(ready map[graph.NamespaceID][]netip.Addr) {
 	for nsID, addrs := range ready {
 		sw.mu.Lock()
 		b := sw.ns[nsID]
@@ -321,4 +331,5 @@ func (sw *neighbourSweep) close() {
 			b.Close()
 		}
 	}
+	sw.unlock()
 }

@@ -2,13 +2,17 @@ package probe
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -16,6 +20,7 @@ import (
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/netlinkx"
 	"github.com/netviz/netviz/internal/nsrun"
+	"github.com/netviz/netviz/internal/trust"
 )
 
 // defaultNeighbourLimit is the kernel's default gc_thresh3, used when the
@@ -28,6 +33,43 @@ const defaultNeighbourLimit = 1024
 func LiveNeighbours() NeighbourTable { return liveNeighbours{} }
 
 type liveNeighbours struct{}
+
+// sweepLockDir holds the host-wide lock of netviz's sweeps (root's).
+const sweepLockDir = "/run/netviz"
+
+// Exclusive takes an exclusive flock on /run/netviz/neighbours.lock, waiting
+// (in steps, so ctx can end the wait) while another netviz sweeps. Without
+// the privilege to make the lock (not root), sweeps are not serialised: the
+// caller cannot sweep container namespaces then anyway.
+func (liveNeighbours) Exclusive(ctx context.Context) (func(), error) {
+	none := func() {}
+	if err := os.Mkdir(sweepLockDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return none, nil
+	}
+	if trust.Dir(sweepLockDir) != nil {
+		return none, nil // not a directory only root could have made
+	}
+	f, err := os.OpenFile(filepath.Join(sweepLockDir, "neighbours.lock"), os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return none, nil
+	}
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return none, nil
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
 
 func (liveNeighbours) Usage() (NeighbourUsage, error) {
 	f, err := os.Open("/proc/net/stat/arp_cache")
@@ -114,7 +156,7 @@ type liveNamespace struct {
 	before map[neighKey]bool
 }
 
-func (liveNeighbours) Baseline(nsID string, c *graph.Container) (NeighbourNamespace, error) {
+func (liveNeighbours) Baseline(nsID graph.NamespaceID, c *graph.Container) (NeighbourNamespace, error) {
 	var h *netlink.Handle
 	var err error
 	if nsID == graph.HostNamespaceID || c == nil || c.Namespace == graph.HostNamespaceID {

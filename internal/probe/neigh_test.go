@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -27,9 +28,9 @@ type fakeTable struct {
 	// overflowEvery, when set, makes the overflow counter move on every
 	// reading: every measurement looks tainted.
 	overflowEvery bool
-	active        map[string]int // namespace → open sockets
-	forgotten     map[string][]netip.Addr
-	baselines     []string
+	active        map[graph.NamespaceID]int // namespace → open sockets
+	forgotten     map[graph.NamespaceID][]netip.Addr
+	baselines     []graph.NamespaceID
 }
 
 func (f *fakeTable) Usage() (NeighbourUsage, error) {
@@ -41,7 +42,7 @@ func (f *fakeTable) Usage() (NeighbourUsage, error) {
 	return NeighbourUsage{Entries: f.entries, Limit: f.limit, Overflows: f.overflows}, nil
 }
 
-func (f *fakeTable) Baseline(nsID string, c *graph.Container) (NeighbourNamespace, error) {
+func (f *fakeTable) Baseline(nsID graph.NamespaceID, c *graph.Container) (NeighbourNamespace, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.baselines = append(f.baselines, nsID)
@@ -50,7 +51,7 @@ func (f *fakeTable) Baseline(nsID string, c *graph.Container) (NeighbourNamespac
 
 type fakeNeighNS struct {
 	f  *fakeTable
-	ns string
+	ns graph.NamespaceID
 }
 
 func (n *fakeNeighNS) Forget(addrs []netip.Addr) (int, error) {
@@ -64,6 +65,8 @@ func (n *fakeNeighNS) Forget(addrs []netip.Addr) (int, error) {
 }
 
 func (n *fakeNeighNS) Close() error { return nil }
+
+func (f *fakeTable) Exclusive(context.Context) (func(), error) { return func() {}, nil }
 
 // world opens, for each client, a fake socket on which exactly the targets
 // the model expects it to reach answer.
@@ -107,7 +110,7 @@ func TestMeasureWithNeighbourTable(t *testing.T) {
 			m := seedModel(t)
 			x := graph.NewIndex(m)
 			table := &fakeTable{t: t, entries: 100, limit: 1024, overflowEvery: tt.overflowEvery,
-				active: map[string]int{}, forgotten: map[string][]netip.Addr{}}
+				active: map[graph.NamespaceID]int{}, forgotten: map[graph.NamespaceID][]netip.Addr{}}
 			mat := Measure(context.Background(), m, table.world(x), MeasureOptions{
 				Ping:       PingOptions{Timeout: 50 * time.Millisecond, Retries: 1},
 				Neighbours: table,
@@ -131,10 +134,10 @@ func TestMeasureWithNeighbourTable(t *testing.T) {
 			// created there was removed: web and db share the default
 			// bridge, so each forgets the other and its gateway.
 			slices.Sort(table.baselines)
-			if got := strings.Join(table.baselines, " "); got != "host ns:alias1 ns:alias2 ns:db ns:isolated ns:mac1 ns:web" {
+			if got := fmt.Sprint(table.baselines); got != "[host ns:alias1 ns:alias2 ns:db ns:isolated ns:mac1 ns:web]" {
 				t.Errorf("baselines taken in %s", got)
 			}
-			for ns, want := range map[string][]string{
+			for ns, want := range map[graph.NamespaceID][]string{
 				"ns:db":     {"172.17.0.3", "172.17.0.1"}, // web, the gateway
 				"ns:web":    {"172.17.0.2", "172.17.0.1"}, // db, the gateway
 				"ns:alias1": {"172.18.0.3", "172.18.0.1"},
@@ -151,7 +154,7 @@ func TestMeasureWithNeighbourTable(t *testing.T) {
 }
 
 func TestNeighbourBudget(t *testing.T) {
-	table := &fakeTable{t: t, entries: 160, limit: 1024, active: map[string]int{}, forgotten: map[string][]netip.Addr{}}
+	table := &fakeTable{t: t, entries: 160, limit: 1024, active: map[graph.NamespaceID]int{}, forgotten: map[graph.NamespaceID][]netip.Addr{}}
 	b, err := NewNeighbourBudget(table)
 	if err != nil {
 		t.Fatal(err)

@@ -118,7 +118,7 @@ func openNS(c *graph.Container) (*nsrun.NS, error) {
 
 // openCapture opens an AF_PACKET capture on a model interface, inside the
 // namespace that holds it.
-func openCapture(x *graph.Index, ifID string) (PacketSource, error) {
+func openCapture(x *graph.Index, ifID graph.InterfaceID) (PacketSource, error) {
 	i := x.Interface(ifID)
 	if i == nil {
 		return nil, fmt.Errorf("unknown interface %s", ifID)

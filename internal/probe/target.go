@@ -27,7 +27,7 @@ type Env struct {
 	ICMP  Opener
 	Hosts func(c *graph.Container) (string, error)
 	// Capture opens a capture on one model interface (nil: no capture).
-	Capture func(x *graph.Index, ifID string) (PacketSource, error)
+	Capture func(x *graph.Index, ifID graph.InterfaceID) (PacketSource, error)
 }
 
 // PathReport is what the capture saw of the pings to one answer.
@@ -148,7 +148,7 @@ func Probe(ctx context.Context, m *graph.Model, target string, env Env, opts Tar
 		}
 	}
 	for _, name := range opts.From {
-		if x.Container(graph.ContainerID(name)) == nil {
+		if x.Container(graph.NewContainerID(name)) == nil {
 			return nil, fmt.Errorf("--from %s: no running container of that name", textsafe.Clean(name))
 		}
 	}
@@ -189,7 +189,7 @@ func pingAndCapture(ctx context.Context, x *graph.Index, c *graph.Container, cr 
 	plans := make([][]Point, len(cr.Answers))
 	var capture *Capture
 	if opts.Capture && env.Capture != nil {
-		index := map[string]int{}
+		index := map[graph.InterfaceID]int{}
 		for i, a := range cr.Answers {
 			plans[i] = PathPlan(x, c, a)
 			for _, p := range plans[i] {

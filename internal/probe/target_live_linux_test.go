@@ -69,7 +69,7 @@ func TestLiveProbeAlias(t *testing.T) {
 			if len(p.Plan) == 1 {
 				continue // its own address, over lo
 			}
-			if p.Plan[1].Interface != x.Peer(clientIf) || !p.Plan[2].Bridge || p.Plan[2].Interface != x.Network(graph.NetworkID(net)).Bridge {
+			if p.Plan[1].Interface != x.Peer(clientIf) || !p.Plan[2].Bridge || p.Plan[2].Interface != x.Network(graph.NewNetworkID(net)).Bridge {
 				t.Errorf("%s → %s: plan %+v", c.Client, p.Addr, p.Plan)
 			}
 		}

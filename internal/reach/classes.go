@@ -2,7 +2,6 @@ package reach
 
 import (
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/netviz/netviz/internal/graph"
@@ -48,7 +47,7 @@ func ClassKey(x *graph.Index, c *graph.Container) string {
 	}
 	var nets []string
 	for _, ep := range o.Endpoints {
-		nets = append(nets, strings.TrimPrefix(ep.Network, "net:"))
+		nets = append(nets, ep.Network.Name())
 	}
 	slices.Sort(nets)
 	return mode + ":" + strings.Join(nets, "+")
@@ -59,15 +58,15 @@ func ClassKey(x *graph.Index, c *graph.Container) string {
 // network on representative containers.
 func PredictClasses(x *graph.Index) *ClassMatrix {
 	targets := Targets(x)
-	byNet := map[string][]Target{}
-	var netOrder []string
+	byNet := map[graph.NetworkID][]Target{}
+	var netOrder []graph.NetworkID
 	for _, t := range targets {
 		if _, ok := byNet[t.Network.ID]; !ok {
 			netOrder = append(netOrder, t.Network.ID)
 		}
 		byNet[t.Network.ID] = append(byNet[t.Network.ID], t)
 	}
-	sort.Strings(netOrder)
+	slices.Sort(netOrder)
 	cm := &ClassMatrix{}
 	index := map[string]int{}
 	for _, c := range Clients(x) {
@@ -93,7 +92,7 @@ func PredictClasses(x *graph.Index) *ClassMatrix {
 					break
 				}
 			}
-			cm.Cells = append(cm.Cells, ClassCell{Class: ci, Network: strings.TrimPrefix(netID, "net:"), Expect: Expect(x, cl.rep, rep), Targets: len(ts)})
+			cm.Cells = append(cm.Cells, ClassCell{Class: ci, Network: netID.Name(), Expect: Expect(x, cl.rep, rep), Targets: len(ts)})
 		}
 	}
 	return cm

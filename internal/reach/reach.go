@@ -54,11 +54,10 @@ func Targets(x *graph.Index) []Target {
 			continue
 		}
 		for _, ep := range c.Endpoints {
-			p, err := netip.ParsePrefix(ep.IPv4)
-			if err != nil {
+			if !ep.IPv4.IsValid() {
 				continue
 			}
-			out = append(out, Target{Container: c, Network: x.Network(ep.Network), Addr: p.Addr()})
+			out = append(out, Target{Container: c, Network: x.Network(ep.Network), Addr: ep.IPv4.Addr()})
 		}
 	}
 	return out

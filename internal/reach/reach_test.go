@@ -17,9 +17,9 @@ func seed(t *testing.T) *graph.Index {
 	// The seed has no member on the ICC-disabled network "quiet": add two.
 	for _, name := range []string{"q1", "q2"} {
 		ip := map[string]string{"q1": "172.20.0.2/16", "q2": "172.20.0.3/16"}[name]
-		m.Namespaces = append(m.Namespaces, &graph.Namespace{ID: graph.NamespaceID(name)})
-		m.Containers = append(m.Containers, &graph.Container{ID: graph.ContainerID(name), Name: name, State: "running",
-			NetworkMode: "quiet", Namespace: graph.NamespaceID(name), Endpoints: []graph.Endpoint{{Network: "net:quiet", IPv4: ip}}})
+		m.Namespaces = append(m.Namespaces, &graph.Namespace{ID: graph.NewNamespaceID(name)})
+		m.Containers = append(m.Containers, &graph.Container{ID: graph.NewContainerID(name), Name: name, State: "running",
+			NetworkMode: "quiet", Namespace: graph.NewNamespaceID(name), Endpoints: []graph.Endpoint{{Network: "net:quiet", IPv4: netip.MustParsePrefix(ip)}}})
 	}
 	m.Sort()
 	return graph.NewIndex(m)
@@ -58,7 +58,7 @@ func TestExpect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.client+"→"+tt.target, func(t *testing.T) {
-			c := x.Container(graph.ContainerID(tt.client))
+			c := x.Container(graph.NewContainerID(tt.client))
 			got := Expect(x, c, target(t, x, tt.target, tt.network))
 			if got.Reachable != tt.reachable || got.Reason != tt.reason || got.Local != tt.local {
 				t.Errorf("got %+v, want reachable=%v local=%v reason=%s", got, tt.reachable, tt.local, tt.reason)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,13 +50,13 @@ type dotWriter struct {
 	m      *graph.Model
 	x      *graph.Index
 	b      strings.Builder
-	color  map[string]int    // network ID → palette index
-	ifNet  map[string]string // interface ID → network ID it carries
-	drawn  map[string]bool   // host interfaces already placed
-	rowOf  map[string]string // container-side interface ID → "node:port"
-	ctrRef map[string]string // container ID → node reference for edges
+	color  map[graph.NetworkID]int               // network ID → palette index
+	ifNet  map[graph.InterfaceID]graph.NetworkID // interface ID → network ID it carries
+	drawn  map[graph.InterfaceID]bool            // host interfaces already placed
+	rowOf  map[graph.InterfaceID]string          // container-side interface ID → "node:port"
+	ctrRef map[graph.ContainerID]string          // container ID → node reference for edges
 	// drawnNet marks networks drawn as a note (no bridge device known).
-	drawnNet map[string]bool
+	drawnNet map[graph.NetworkID]bool
 	// overlay is a measurement drawn over the topology, if any.
 	overlay *Overlay
 }
@@ -63,8 +64,8 @@ type dotWriter struct {
 func newDotWriter(m *graph.Model) *dotWriter {
 	d := &dotWriter{
 		m: m, x: graph.NewIndex(m),
-		color: map[string]int{}, ifNet: map[string]string{}, drawn: map[string]bool{},
-		rowOf: map[string]string{}, ctrRef: map[string]string{}, drawnNet: map[string]bool{},
+		color: map[graph.NetworkID]int{}, ifNet: map[graph.InterfaceID]graph.NetworkID{}, drawn: map[graph.InterfaceID]bool{},
+		rowOf: map[graph.InterfaceID]string{}, ctrRef: map[graph.ContainerID]string{}, drawnNet: map[graph.NetworkID]bool{},
 	}
 	i := 0
 	for _, n := range m.Networks {
@@ -96,7 +97,7 @@ func newDotWriter(m *graph.Model) *dotWriter {
 
 func (d *dotWriter) p(format string, args ...any) { fmt.Fprintf(&d.b, format, args...) }
 
-func q(s string) string { return strconv.Quote(s) }
+func q[T ~string](s T) string { return strconv.Quote(string(s)) }
 
 // small renders text in a smaller, optionally coloured font; "" for no text,
 // since Graphviz rejects an empty <font> element.
@@ -116,16 +117,16 @@ func small(text string, size int, color string) string {
 	return "<font " + attrs + ">" + esc(text) + "</font>"
 }
 
-func esc(s string) string { return html.EscapeString(s) }
+func esc[T ~string](s T) string { return html.EscapeString(string(s)) }
 
-func (d *dotWriter) strong(netID string) string {
+func (d *dotWriter) strong(netID graph.NetworkID) string {
 	if i, ok := d.color[netID]; ok {
 		return palette[i].strong
 	}
 	return hostStroke
 }
 
-func (d *dotWriter) light(netID string) string {
+func (d *dotWriter) light(netID graph.NetworkID) string {
 	if i, ok := d.color[netID]; ok {
 		return palette[i].light
 	}
@@ -185,11 +186,11 @@ func (d *dotWriter) title() string {
 
 // drawnAddrs drops IPv6 link-local addresses, which every interface has and
 // nobody looks for in a picture (they stay in the model and JSON).
-func drawnAddrs(addrs []string) []string {
+func drawnAddrs(addrs []netip.Prefix) []string {
 	var out []string
 	for _, a := range addrs {
-		if !strings.HasPrefix(strings.ToLower(a), "fe80:") {
-			out = append(out, a)
+		if !a.Addr().IsLinkLocalUnicast() || a.Addr().Is4() {
+			out = append(out, a.String())
 		}
 	}
 	return out
@@ -250,8 +251,8 @@ func (d *dotWriter) hostNamespace() {
 
 // portText is a published port as -p would read: 0.0.0.0:15530/tcp, [::]:80/tcp.
 func portText(p *graph.Port) string {
-	host := p.HostIP
-	if strings.Contains(host, ":") {
+	host := graph.AddrText(p.HostIP)
+	if p.HostIP.Is6() {
 		host = "[" + host + "]"
 	}
 	return fmt.Sprintf("%s:%d/%s", host, p.HostPort, p.Proto)
@@ -321,9 +322,9 @@ func (d *dotWriter) hasMembers(n *graph.Network) bool {
 
 // names draws the alias names of a network: names that are not simply a
 // container's own name (those are in the container's box already).
-func (d *dotWriter) names(netID, indent string) {
+func (d *dotWriter) names(netID graph.NetworkID, indent string) {
 	for _, n := range d.m.Names {
-		if n.Scope != netID || d.isContainerName(n) {
+		if n.Scope != graph.Scope(netID) || d.isContainerName(n) {
 			continue
 		}
 		d.p("%s%s [label=<%s<br/>%s>, shape=note, fillcolor=\"#FFFFE0\", color=%q];\n",
@@ -371,7 +372,7 @@ func (d *dotWriter) namespaceNode(ns *graph.Namespace) {
 		d.ctrRef[c.ID] = node
 		h := bold(c.Name)
 		if c.SharesWith != "" {
-			h += "<br/>" + small("--net container:"+strings.TrimPrefix(c.SharesWith, "ctr:"), 8, "#555555")
+			h += "<br/>" + small("--net container:"+c.SharesWith.Name(), 8, "#555555")
 		} else if c.NetworkMode == graph.ModeNone {
 			h += "<br/>" + small("--net none", 8, "#555555")
 		}
@@ -418,7 +419,7 @@ func (d *dotWriter) namespaceNode(ns *graph.Namespace) {
 		for _, c := range ctrs {
 			for _, ep := range c.Endpoints {
 				rows = append(rows, fmt.Sprintf(`<tr><td align="left"><font color="%s"><b>%s</b></font></td><td align="left">%s</td><td></td></tr>`,
-					d.strong(ep.Network), esc(strings.TrimPrefix(ep.Network, "net:")), esc(orDash(ep.IPv4))))
+					d.strong(ep.Network), esc(ep.Network.Name()), esc(orDash(graph.PrefixText(ep.IPv4)))))
 			}
 		}
 	}
@@ -439,7 +440,7 @@ func (d *dotWriter) stoppedContainers() {
 	}
 }
 
-func (d *dotWriter) ref(ifID string) string {
+func (d *dotWriter) ref(ifID graph.InterfaceID) string {
 	if r, ok := d.rowOf[ifID]; ok {
 		return r
 	}
@@ -453,45 +454,52 @@ func (d *dotWriter) edges() {
 	for _, e := range d.m.Edges {
 		switch e.Kind {
 		case graph.EdgeVethPeer:
-			a, b := d.ref(e.From), d.ref(e.To)
+			from, to := graph.InterfaceID(e.From), graph.InterfaceID(e.To)
+			a, b := d.ref(from), d.ref(to)
 			if a == "" || b == "" {
 				continue
 			}
 			// Host end first so the layout flows host → container.
-			if d.x.Interface(e.To).Namespace == graph.HostNamespaceID {
+			if d.x.Interface(to).Namespace == graph.HostNamespaceID {
 				a, b = b, a
 			}
-			c := d.strong(d.ifNet[e.From])
+			c := d.strong(d.ifNet[from])
 			d.p("  %s -> %s [color=%q, penwidth=2, tooltip=\"veth pair\"];\n", a, b, c)
 		case graph.EdgeMaster:
-			a, b := d.ref(e.From), d.ref(e.To)
+			from, to := graph.InterfaceID(e.From), graph.InterfaceID(e.To)
+			a, b := d.ref(from), d.ref(to)
 			if a == "" || b == "" {
 				continue
 			}
-			d.p("  %s -> %s [color=%q, penwidth=1.2, tooltip=\"bridge port\"];\n", b, a, d.strong(d.ifNet[e.To]))
+			d.p("  %s -> %s [color=%q, penwidth=1.2, tooltip=\"bridge port\"];\n", b, a, d.strong(d.ifNet[to]))
 		case graph.EdgeLower:
-			a, b := d.ref(e.From), d.ref(e.To)
+			from, to := graph.InterfaceID(e.From), graph.InterfaceID(e.To)
+			a, b := d.ref(from), d.ref(to)
 			if a == "" || b == "" {
 				continue
 			}
-			c := d.strong(d.ifNet[e.From])
+			c := d.strong(d.ifNet[from])
 			d.p("  %s -> %s [color=%q, penwidth=1.5, style=dashed, label=\"macvlan\", fontcolor=%q];\n", b, a, c, c)
 		case graph.EdgePortMap:
-			target := d.portTarget(e.To)
+			target := d.portTarget(graph.ContainerID(e.To))
 			if target == "" {
 				continue
 			}
 			d.p("  %s -> %s [color=\"#B8860B\", dir=forward, style=bold, label=%q, fontcolor=\"#8B6508\"];\n", q(e.From), target, "DNAT → "+e.Label)
 		case graph.EdgeResolvesTo:
 			n := d.x.Name(e.From)
-			if n == nil || d.isContainerName(n) || !strings.HasPrefix(n.Scope, "net:") {
+			if n == nil || d.isContainerName(n) {
 				continue
 			}
-			target := d.ctrRef[e.To]
+			netID, onNet := n.Scope.Network()
+			if !onNet {
+				continue
+			}
+			target := d.ctrRef[graph.ContainerID(e.To)]
 			if target == "" {
 				continue
 			}
-			d.p("  %s -> %s [color=%q, style=dotted, dir=forward, label=%q, fontcolor=%q];\n", q(e.From), target, d.strong(n.Scope), e.Label, d.strong(n.Scope))
+			d.p("  %s -> %s [color=%q, style=dotted, dir=forward, label=%q, fontcolor=%q];\n", q(e.From), target, d.strong(netID), e.Label, d.strong(netID))
 		}
 	}
 	// Docker NATs every non-internal bridge out through the uplink.
@@ -543,7 +551,7 @@ func (d *dotWriter) edges() {
 
 // portTarget is where a published port's DNAT edge lands: the container's
 // first interface row, else its box.
-func (d *dotWriter) portTarget(ctrID string) string {
+func (d *dotWriter) portTarget(ctrID graph.ContainerID) string {
 	c := d.x.Container(ctrID)
 	if c == nil {
 		return ""

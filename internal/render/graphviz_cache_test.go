@@ -65,7 +65,7 @@ func child(mode string) int {
 				return fail("%s: %v", f, err)
 			}
 		}
-		ov := &Overlay{Title: "probe web", Paths: []OverlayPath{{Interfaces: []string{"ns:web/eth0", "host/docker0"}, OK: true}}}
+		ov := &Overlay{Title: "probe web", Paths: []OverlayPath{{Interfaces: []graph.InterfaceID{"ns:web/eth0", "host/docker0"}, OK: true}}}
 		if err := RenderOverlay(ctx, io.Discard, m, FormatDOT, ov); err != nil {
 			return fail("overlay: %v", err)
 		}

@@ -18,7 +18,8 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	ids := map[string]string{}
-	id := func(s string) string {
+	id := func(key any) string {
+		s := fmt.Sprint(key)
 		if v, ok := ids[s]; ok {
 			return v
 		}
@@ -28,13 +29,13 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 	}
 	drawn := map[string]bool{}
 	iface := func(indent string, i *graph.Interface, role string) {
-		drawn[i.ID] = true
+		drawn[string(i.ID)] = true
 		label := i.Name
 		if role != "" {
 			label += " · " + role
 		}
 		for _, a := range i.Addrs {
-			label += "<br/>" + a
+			label += "<br/>" + a.String()
 		}
 		p("%s%s[\"%s\"]\n", indent, id(i.ID), mermaidText(label))
 	}
@@ -62,7 +63,7 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 				}
 			}
 		}
-		if par != nil && !drawn[par.ID] {
+		if par != nil && !drawn[string(par.ID)] {
 			iface("      ", par, n.Driver+" parent")
 		}
 		p("    end\n")
@@ -77,7 +78,7 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 		p("    %s[[\"%s<br/>--net host\"]]\n", id("hostmode"), mermaidText(strings.Join(hostCtrs, ", ")))
 	}
 	for _, port := range m.Ports {
-		p("    %s>\"%s:%d/%s\"]\n", id(port.ID), port.HostIP, port.HostPort, port.Proto)
+		p("    %s>\"%s:%d/%s\"]\n", id(port.ID), graph.AddrText(port.HostIP), port.HostPort, port.Proto)
 	}
 	p("  end\n")
 
@@ -89,7 +90,7 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 		var names []string
 		for _, c := range x.ContainersIn(ns.ID) {
 			names = append(names, c.Name)
-			ctrNode[c.ID] = id(ns.ID)
+			ctrNode[string(c.ID)] = id(ns.ID)
 		}
 		p("  subgraph %s[\"%s\"]\n", id(ns.ID), mermaidText(strings.Join(names, " + ")))
 		for _, i := range x.InterfacesIn(ns.ID) {
@@ -99,15 +100,15 @@ func Mermaid(w io.Writer, m *graph.Model) error {
 	}
 	for _, c := range m.Containers {
 		if c.Namespace == graph.HostNamespaceID {
-			ctrNode[c.ID] = id("hostmode")
+			ctrNode[string(c.ID)] = id("hostmode")
 		} else if c.Namespace == "" {
-			ctrNode[c.ID] = id(c.ID)
+			ctrNode[string(c.ID)] = id(c.ID)
 			p("  %s([\"%s (%s)\"])\n", id(c.ID), mermaidText(c.Name), c.State)
 		}
 	}
 	for _, n := range m.Names {
 		edges := x.EdgesFrom(n.ID)
-		if !strings.HasPrefix(n.Scope, "net:") || (len(edges) == 1 && edges[0].To == graph.ContainerID(n.Name)) {
+		if _, onNet := n.Scope.Network(); !onNet || (len(edges) == 1 && edges[0].To == string(graph.NewContainerID(n.Name))) {
 			continue
 		}
 		p("  %s{{\"%s\"}}\n", id(n.ID), mermaidText(n.Name+" (DNS)"))

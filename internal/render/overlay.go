@@ -24,7 +24,7 @@ type Overlay struct {
 // OverlayPath is a sequence of model interface IDs a probe crossed or was
 // meant to cross.
 type OverlayPath struct {
-	Interfaces []string
+	Interfaces []graph.InterfaceID
 	OK         bool
 	Label      string
 }
@@ -32,7 +32,7 @@ type OverlayPath struct {
 // OverlayAnswer is one DNS answer: Name resolved to Addr of Container.
 type OverlayAnswer struct {
 	Name      string
-	Container string // container ID
+	Container graph.ContainerID
 	Addr      string
 	OK        bool // the address answered a ping
 }
@@ -110,9 +110,9 @@ func (d *dotWriter) drawOverlay() {
 	}
 	for _, id := range ov.Highlight {
 		// Re-stating a node merges attributes without moving it.
-		if r := d.ref(id); r != "" && !strings.Contains(r, ":i") {
+		if r := d.ref(graph.InterfaceID(id)); r != "" && !strings.Contains(r, ":i") {
 			d.p("  %s [penwidth=3.5, color=%q];\n", r, okColor)
-		} else if r := d.ctrRef[id]; r != "" && !strings.HasPrefix(r, "\"ns:") {
+		} else if r := d.ctrRef[graph.ContainerID(id)]; r != "" && !strings.HasPrefix(r, "\"ns:") {
 			d.p("  %s [penwidth=3.5, color=%q];\n", r, okColor)
 		}
 	}

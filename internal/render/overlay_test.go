@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/netviz/netviz/internal/graph"
 )
 
 func TestRenderOverlay(t *testing.T) {
@@ -12,8 +14,8 @@ func TestRenderOverlay(t *testing.T) {
 	ov := &Overlay{
 		Title: "probe alicek106",
 		Paths: []OverlayPath{
-			{Interfaces: []string{"ns:alias1/eth0", "host/veth5e6f", "host/br-3f4d5e6f7a8b"}, OK: true, Label: "alias1 → 172.18.0.3"},
-			{Interfaces: []string{"ns:web/eth0", "host/veth1a2b", "host/docker0", "host/br-3f4d5e6f7a8b"}, OK: false, Label: "web → 172.18.0.2"},
+			{Interfaces: []graph.InterfaceID{"ns:alias1/eth0", "host/veth5e6f", "host/br-3f4d5e6f7a8b"}, OK: true, Label: "alias1 → 172.18.0.3"},
+			{Interfaces: []graph.InterfaceID{"ns:web/eth0", "host/veth1a2b", "host/docker0", "host/br-3f4d5e6f7a8b"}, OK: false, Label: "web → 172.18.0.2"},
 		},
 		Answers: []OverlayAnswer{{Name: "alicek106", Container: "ctr:alias1", Addr: "172.18.0.2", OK: true}},
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,7 @@ func models(t *testing.T) map[string]*graph.Model {
 		t.Fatal(err)
 	}
 	bare := graph.New(graph.SourceLive, "lonely")
-	bare.Interfaces = []*graph.Interface{{ID: "host/eth0", Namespace: "host", Name: "eth0", Kind: graph.KindPhysical, State: "up", Addrs: []string{"192.0.2.9/24"}}}
+	bare.Interfaces = []*graph.Interface{{ID: "host/eth0", Namespace: "host", Name: "eth0", Kind: graph.KindPhysical, State: "up", Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.9/24")}}}
 	bare.Host.Uplink = "host/eth0"
 	bare.Warn("cannot reach the Docker engine at unix:///var/run/docker.sock")
 	return map[string]*graph.Model{"seed": seed, "mybridge": sub, "no-engine": bare}

@@ -52,7 +52,7 @@ func Text(w io.Writer, m *graph.Model) error {
 	if len(m.Ports) > 0 {
 		tw.line(1, "published ports")
 		for _, p := range m.Ports {
-			tw.line(2, fmt.Sprintf("%s → %s:%d", portText(p), strings.TrimPrefix(p.Container, "ctr:"), p.ContainerPort))
+			tw.line(2, fmt.Sprintf("%s → %s:%d", portText(p), p.Container.Name(), p.ContainerPort))
 		}
 	}
 	// Every container answers to its own name on a user network; list only
@@ -135,12 +135,12 @@ func networkFlags(n *graph.Network) []string {
 }
 
 func subnetText(s graph.Subnet) string {
-	out := s.Subnet
-	if s.IPRange != "" && s.IPRange != s.Subnet {
-		out += " range " + s.IPRange
+	out := graph.PrefixText(s.Subnet)
+	if s.IPRange.IsValid() && s.IPRange != s.Subnet {
+		out += " range " + s.IPRange.String()
 	}
-	if s.Gateway != "" {
-		out += " gw " + s.Gateway
+	if s.Gateway.IsValid() {
+		out += " gw " + s.Gateway.String()
 	}
 	return out
 }
@@ -155,12 +155,12 @@ func endpointLine(x *graph.Index, n *graph.Network, c *graph.Container, ep graph
 	case c.Namespace == graph.HostNamespaceID:
 		fmt.Fprintf(&b, "%s (host namespace)", c.Name)
 	case ep.Interface == "":
-		b.WriteString(strings.TrimSpace(c.Name + " " + ep.IPv4))
+		b.WriteString(strings.TrimSpace(c.Name + " " + graph.PrefixText(ep.IPv4)))
 	default:
-		fmt.Fprintf(&b, "%s:%s %s", c.Name, ifName, orDash(ep.IPv4))
+		fmt.Fprintf(&b, "%s:%s %s", c.Name, ifName, orDash(graph.PrefixText(ep.IPv4)))
 	}
-	if ep.IPv6 != "" && c.Namespace != graph.HostNamespaceID {
-		b.WriteString(" " + ep.IPv6)
+	if ep.IPv6.IsValid() && c.Namespace != graph.HostNamespaceID {
+		b.WriteString(" " + ep.IPv6.String())
 	}
 	if !c.Running() {
 		fmt.Fprintf(&b, " (%s)", c.State)
@@ -192,13 +192,13 @@ func containerLine(x *graph.Index, c *graph.Container) string {
 	case c.Namespace == graph.HostNamespaceID:
 		b.WriteString(" · shares the host's namespace")
 	case c.SharesWith != "":
-		fmt.Fprintf(&b, " · shares %s's namespace", strings.TrimPrefix(c.SharesWith, "ctr:"))
+		fmt.Fprintf(&b, " · shares %s's namespace", c.SharesWith.Name())
 	case c.Namespace != "":
 		var ifs []string
 		for _, i := range x.InterfacesIn(c.Namespace) {
 			s := i.Name
-			if len(i.Addrs) > 0 {
-				s += " " + strings.Join(i.Addrs, " ")
+			for _, a := range i.Addrs {
+				s += " " + a.String()
 			}
 			ifs = append(ifs, s)
 		}
@@ -215,21 +215,21 @@ func containerLine(x *graph.Index, c *graph.Container) string {
 // isOwnName reports whether n is just a container's own name on a network.
 func isOwnName(x *graph.Index, n *graph.DNSName) bool {
 	edges := x.EdgesFrom(n.ID)
-	return len(edges) == 1 && edges[0].To == graph.ContainerID(n.Name) && strings.HasPrefix(n.Scope, "net:")
+	_, onNet := n.Scope.Network()
+	return len(edges) == 1 && edges[0].To == string(graph.NewContainerID(n.Name)) && onNet
 }
 
 func nameLine(x *graph.Index, n *graph.DNSName) string {
 	var answers []string
 	for _, e := range x.EdgesFrom(n.ID) {
 		if e.Kind == graph.EdgeResolvesTo {
-			answers = append(answers, fmt.Sprintf("%s (%s)", e.Label, strings.TrimPrefix(e.To, "ctr:")))
+			answers = append(answers, fmt.Sprintf("%s (%s)", e.Label, graph.ContainerID(e.To).Name()))
 		}
 	}
 	slices.Sort(answers)
-	scope := strings.TrimPrefix(strings.TrimPrefix(n.Scope, "net:"), "ctr:")
-	where := "on " + scope
-	if strings.HasPrefix(n.Scope, "ctr:") {
-		where = "for " + scope
+	where := "on " + n.Scope.Name()
+	if _, ok := n.Scope.Container(); ok {
+		where = "for " + n.Scope.Name()
 	}
 	via := "DNS 127.0.0.11"
 	if n.Source == graph.NameHosts {

@@ -15,9 +15,9 @@ func TestTextIsClean(t *testing.T) {
 	const evil = "\x1b[2J\x1b]0;pwned\x07\u202e"
 	m := graph.New(graph.SourceSim, "host"+evil)
 	m.Host.Engine = "29.0" + evil
-	m.Networks = []*graph.Network{{ID: graph.NetworkID("n" + evil), Name: "n" + evil, Driver: "bridge", ICC: true, BridgeName: "br" + evil}}
-	m.Containers = []*graph.Container{{ID: graph.ContainerID("web"), Name: "web", State: "exited", NetworkMode: "n" + evil,
-		Endpoints: []graph.Endpoint{{Network: graph.NetworkID("n" + evil), Aliases: []string{"alias" + evil}, Links: []graph.Link{{Target: "db" + evil, Alias: "x" + evil}}}},
+	m.Networks = []*graph.Network{{ID: graph.NewNetworkID("n" + evil), Name: "n" + evil, Driver: "bridge", ICC: true, BridgeName: "br" + evil}}
+	m.Containers = []*graph.Container{{ID: graph.NewContainerID("web"), Name: "web", State: "exited", NetworkMode: "n" + evil,
+		Endpoints: []graph.Endpoint{{Network: graph.NewNetworkID("n" + evil), Aliases: []string{"alias" + evil}, Links: []graph.Link{{Target: "db" + evil, Alias: "x" + evil}}}},
 		Links:     []graph.Link{{Target: "db" + evil, Alias: "y" + evil}}}}
 	m.Warnings = []string{"container gone" + evil}
 	var b bytes.Buffer

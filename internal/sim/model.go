@@ -9,7 +9,10 @@ import (
 )
 
 // uplinkAddr is the simulated host's address: TEST-NET-1, never routed.
-const uplinkAddr = "192.0.2.10/24"
+var uplinkAddr = netip.MustParsePrefix("192.0.2.10/24")
+
+// loopback is lo's address in every namespace.
+var loopback = netip.MustParsePrefix("127.0.0.1/8")
 
 // Model builds the graph of the engine's current state: the same shape live
 // discovery produces for a host in this state.
@@ -17,30 +20,30 @@ func (e *Engine) Model() *graph.Model {
 	m := graph.New(graph.SourceSim, e.opts.Hostname)
 	m.Host.Engine = e.opts.EngineVersion + " (simulated)"
 	host := graph.HostNamespaceID
-	ifIndex := map[string]int{}
-	addIf := func(ns, name string, kind graph.InterfaceKind, typ, mac string, addrs ...string) string {
+	ifIndex := map[graph.NamespaceID]int{}
+	addIf := func(ns graph.NamespaceID, name string, kind graph.InterfaceKind, typ, mac string, addrs ...netip.Prefix) graph.InterfaceID {
 		ifIndex[ns]++
-		id := graph.InterfaceID(ns, name)
+		id := graph.NewInterfaceID(ns, name)
 		m.Interfaces = append(m.Interfaces, &graph.Interface{ID: id, Namespace: ns, Name: name, Index: ifIndex[ns],
 			Kind: kind, Type: typ, MAC: mac, MTU: 1500, State: "up", Addrs: addrs})
 		return id
 	}
-	hostIf := map[string]string{} // device name → ID
-	hostIf["lo"] = addIf(host, "lo", graph.KindLoopback, "device", "", "127.0.0.1/8")
+	hostIf := map[string]graph.InterfaceID{} // device name → ID
+	hostIf["lo"] = addIf(host, "lo", graph.KindLoopback, "device", "", loopback)
 	hostIf["eth0"] = addIf(host, "eth0", graph.KindPhysical, "device", "02:00:c0:00:02:0a", uplinkAddr)
 	m.Host.Uplink = hostIf["eth0"]
 
 	// Networks and their host-side devices.
 	for _, name := range e.netOrder {
 		n := e.nets[name]
-		gn := &graph.Network{ID: graph.NetworkID(n.name), Name: n.name, DockerID: n.id, Driver: n.driver, Scope: "local",
+		gn := &graph.Network{ID: graph.NewNetworkID(n.name), Name: n.name, DockerID: n.id, Driver: n.driver, Scope: "local",
 			Internal: n.internal, EnableIPv6: n.ipv6, ICC: n.icc, Default: n.name == "bridge", Options: n.options}
 		if len(gn.Options) == 0 {
 			gn.Options = nil
 		}
 		// IPv4 first, as Docker lists its IPAM config.
 		for _, s := range []graph.Subnet{subnetOf(n.subnet, n.ipRange, n.gateway), subnetOf(n.subnet6, n.ipRange6, n.gateway6)} {
-			if s.Subnet != "" {
+			if s.Subnet.IsValid() {
 				gn.Subnets = append(gn.Subnets, s)
 			}
 		}
@@ -50,9 +53,9 @@ func (e *Engine) Model() *graph.Model {
 			if n.name == "bridge" {
 				gn.BridgeName = "docker0"
 			}
-			addrs := []string{netip.PrefixFrom(n.gateway, n.subnet.Bits()).String()}
+			addrs := []netip.Prefix{netip.PrefixFrom(n.gateway, n.subnet.Bits())}
 			if n.subnet6.IsValid() {
-				addrs = append(addrs, netip.PrefixFrom(n.gateway6, n.subnet6.Bits()).String())
+				addrs = append(addrs, netip.PrefixFrom(n.gateway6, n.subnet6.Bits()))
 			}
 			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", macFor(n.gateway), addrs...)
 			gn.Bridge = hostIf[gn.BridgeName]
@@ -67,7 +70,7 @@ func (e *Engine) Model() *graph.Model {
 				hostIf[parent] = addIf(host, parent, graph.KindOther, "vlan", "")
 				if isVLAN {
 					if lower, ok := hostIf[base]; ok {
-						m.AddEdge(graph.EdgeLower, hostIf[parent], lower, "")
+						m.AddEdge(graph.EdgeLower, string(hostIf[parent]), string(lower), "")
 					}
 				}
 			}
@@ -77,10 +80,10 @@ func (e *Engine) Model() *graph.Model {
 	}
 
 	// Containers, their namespaces and the wiring of each endpoint.
-	nsOf := map[string]string{}
+	nsOf := map[string]graph.NamespaceID{}
 	for _, name := range e.ctrOrder {
 		c := e.ctrs[name]
-		gc := &graph.Container{ID: graph.ContainerID(c.name), Name: c.name, DockerID: c.id, Image: c.image,
+		gc := &graph.Container{ID: graph.NewContainerID(c.name), Name: c.name, DockerID: c.id, Image: c.image,
 			State: "exited", NetworkMode: c.mode, Hostname: c.hostname}
 		if c.running {
 			gc.State = "running"
@@ -95,13 +98,13 @@ func (e *Engine) Model() *graph.Model {
 			case strings.HasPrefix(c.mode, "container:"):
 				owner := strings.TrimPrefix(c.mode, "container:")
 				if e.ctrs[owner] != nil { // rm -f of the owner leaves no one to share with
-					gc.SharesWith = graph.ContainerID(owner)
+					gc.SharesWith = graph.NewContainerID(owner)
 				}
 				gc.Namespace = nsOf[owner]
 			default:
-				gc.Namespace = graph.NamespaceID(c.name)
+				gc.Namespace = graph.NewNamespaceID(c.name)
 				m.Namespaces = append(m.Namespaces, &graph.Namespace{ID: gc.Namespace})
-				addIf(gc.Namespace, "lo", graph.KindLoopback, "device", "", "127.0.0.1/8")
+				addIf(gc.Namespace, "lo", graph.KindLoopback, "device", "", loopback)
 			}
 			nsOf[c.name] = gc.Namespace
 		}
@@ -110,25 +113,25 @@ func (e *Engine) Model() *graph.Model {
 			if n == nil {
 				continue
 			}
-			gep := graph.Endpoint{Network: graph.NetworkID(n.name), Aliases: ep.aliases}
+			gep := graph.Endpoint{Network: graph.NewNetworkID(n.name), Aliases: ep.aliases}
 			for _, l := range ep.links {
 				gep.Links = append(gep.Links, graph.Link{Target: l.Target, Alias: l.Alias})
 			}
 			if c.running && ep.ip.IsValid() {
-				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits()).String()
-				gep.Gateway = n.gateway.String()
+				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits())
+				gep.Gateway = n.gateway
 				gep.MAC = macFor(ep.ip)
-				addrs := []string{gep.IPv4}
+				addrs := []netip.Prefix{gep.IPv4}
 				if ep.ip6.IsValid() {
-					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits()).String()
+					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits())
 					addrs = append(addrs, gep.IPv6)
 				}
 				switch n.driver {
 				case "bridge":
 					gep.Interface = addIf(gc.Namespace, ep.ifname, graph.KindVeth, "veth", gep.MAC, addrs...)
 					hostEnd := addIf(host, vethName(c.name, n.name), graph.KindVeth, "veth", "")
-					m.AddEdge(graph.EdgeVethPeer, gep.Interface, hostEnd, "")
-					m.AddEdge(graph.EdgeMaster, hostEnd, hostIf[bridgeName(n)], "")
+					m.AddEdge(graph.EdgeVethPeer, string(gep.Interface), string(hostEnd), "")
+					m.AddEdge(graph.EdgeMaster, string(hostEnd), string(hostIf[bridgeName(n)]), "")
 				case "macvlan", "ipvlan":
 					kind := graph.KindMacvlan
 					if n.driver == "ipvlan" {
@@ -136,7 +139,7 @@ func (e *Engine) Model() *graph.Model {
 					}
 					gep.Interface = addIf(gc.Namespace, ep.ifname, kind, n.driver, gep.MAC, addrs...)
 					if parent := hostIf[parentName(n)]; parent != "" {
-						m.AddEdge(graph.EdgeLower, gep.Interface, parent, "")
+						m.AddEdge(graph.EdgeLower, string(gep.Interface), string(parent), "")
 					}
 				}
 			}
@@ -144,15 +147,17 @@ func (e *Engine) Model() *graph.Model {
 		}
 		if c.running {
 			for _, p := range c.boundPorts {
-				ips := []string{p.HostIP}
-				if p.HostIP == "" {
-					ips = []string{"0.0.0.0", "::"} // dockerd binds both families
+				var ips []netip.Addr
+				if ip, err := netip.ParseAddr(p.HostIP); err == nil {
+					ips = []netip.Addr{ip}
+				} else {
+					ips = []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()} // dockerd binds both families
 				}
 				for _, ip := range ips {
 					port := &graph.Port{ID: fmt.Sprintf("port:%s:%d/%s->%s", ip, p.HostPort, p.Proto, gc.ID), Container: gc.ID,
 						Proto: p.Proto, HostIP: ip, HostPort: p.HostPort, ContainerPort: p.ContainerPort}
 					m.Ports = append(m.Ports, port)
-					m.AddEdge(graph.EdgePortMap, port.ID, gc.ID, fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto))
+					m.AddEdge(graph.EdgePortMap, port.ID, string(gc.ID), fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto))
 				}
 			}
 		}
@@ -187,9 +192,9 @@ func subnetOf(subnet, ipRange netip.Prefix, gateway netip.Addr) graph.Subnet {
 	if !subnet.IsValid() {
 		return graph.Subnet{}
 	}
-	s := graph.Subnet{Subnet: subnet.String(), Gateway: gateway.String()}
-	if ipRange != subnet {
-		s.IPRange = ipRange.String()
+	s := graph.Subnet{Subnet: subnet, Gateway: gateway}
+	if ipRange.IsValid() && ipRange != subnet {
+		s.IPRange = ipRange
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -43,13 +44,13 @@ func mustRun(t *testing.T, script string) *graph.Index {
 
 func ip(t *testing.T, x *graph.Index, ctr, net string) string {
 	t.Helper()
-	c := x.Container(graph.ContainerID(ctr))
+	c := x.Container(graph.NewContainerID(ctr))
 	if c == nil {
 		t.Fatalf("no container %s", ctr)
 	}
 	for _, ep := range c.Endpoints {
-		if ep.Network == graph.NetworkID(net) {
-			return ep.IPv4
+		if ep.Network == graph.NewNetworkID(net) {
+			return graph.PrefixText(ep.IPv4)
 		}
 	}
 	return ""
@@ -72,12 +73,12 @@ func TestDockerBehaviour(t *testing.T) {
 			}
 		}},
 		{"user networks take the next default pools", "docker network create n1\ndocker network create n2\ndocker run -d --name aa --net n2 img", func(t *testing.T, x *graph.Index) {
-			if x.Network("net:n1").Subnets[0].Subnet != "172.18.0.0/16" || x.Network("net:n2").Subnets[0].Gateway != "172.19.0.1" || ip(t, x, "aa", "n2") != "172.19.0.2/16" {
+			if x.Network("net:n1").Subnets[0].Subnet.String() != "172.18.0.0/16" || x.Network("net:n2").Subnets[0].Gateway.String() != "172.19.0.1" || ip(t, x, "aa", "n2") != "172.19.0.2/16" {
 				t.Errorf("n1 %+v n2 %+v", x.Network("net:n1").Subnets, x.Network("net:n2").Subnets)
 			}
 		}},
 		{"a custom subnet is skipped by the pools", "docker network create --subnet 172.18.0.0/16 mine\ndocker network create next", func(t *testing.T, x *graph.Index) {
-			if got := x.Network("net:next").Subnets[0].Subnet; got != "172.19.0.0/16" {
+			if got := x.Network("net:next").Subnets[0].Subnet; got.String() != "172.19.0.0/16" {
 				t.Errorf("next %s", got)
 			}
 		}},
@@ -162,7 +163,7 @@ func TestDockerBehaviour(t *testing.T) {
 		// eth0, eth1, then eth2 and eth3 (numbers never reused while running);
 		// after a restart na, nb, nc became eth0, eth1, eth2 (by name).
 		{"interface numbers while running and after a restart", "docker network create na\ndocker network create nb\ndocker network create nc\ndocker run -d --name mono --net na img\ndocker network connect nb mono\ndocker network disconnect na mono\ndocker network connect nc mono\ndocker network connect na mono", func(t *testing.T, x *graph.Index) {
-			want := map[string]string{"net:na": "ns:mono/eth3", "net:nb": "ns:mono/eth1", "net:nc": "ns:mono/eth2"}
+			want := map[graph.NetworkID]graph.InterfaceID{"net:na": "ns:mono/eth3", "net:nb": "ns:mono/eth1", "net:nc": "ns:mono/eth2"}
 			for _, ep := range x.Container("ctr:mono").Endpoints {
 				if ep.Interface != want[ep.Network] {
 					t.Errorf("%s on %s, want %s", ep.Interface, ep.Network, want[ep.Network])
@@ -170,7 +171,7 @@ func TestDockerBehaviour(t *testing.T) {
 			}
 		}},
 		{"restart renumbers by network name, internal last", "docker network create na\ndocker network create nb\ndocker network create --internal aa\ndocker run -d --name mono --net nb img\ndocker network connect aa mono\ndocker network connect na mono\ndocker restart mono", func(t *testing.T, x *graph.Index) {
-			want := map[string]string{"net:na": "ns:mono/eth0", "net:nb": "ns:mono/eth1", "net:aa": "ns:mono/eth2"}
+			want := map[graph.NetworkID]graph.InterfaceID{"net:na": "ns:mono/eth0", "net:nb": "ns:mono/eth1", "net:aa": "ns:mono/eth2"}
 			for _, ep := range x.Container("ctr:mono").Endpoints {
 				if ep.Interface != want[ep.Network] {
 					t.Errorf("%s on %s, want %s", ep.Interface, ep.Network, want[ep.Network])
@@ -204,38 +205,38 @@ func TestDockerBehaviour(t *testing.T) {
 		// start order; the IPv4 pool still comes from the defaults.
 		{"--ipv6 --subnet: IPv6 beside IPv4, ::1 gateway, ::2 and ::3 in start order", "docker network create --ipv6 --subnet fd00:1::/64 v6net\ndocker create --name aa --net v6net img\ndocker run -d --name bb --net v6net img\ndocker start aa", func(t *testing.T, x *graph.Index) {
 			n := x.Network("net:v6net")
-			if len(n.Subnets) != 2 || n.Subnets[0].Subnet != "172.18.0.0/16" || n.Subnets[1] != (graph.Subnet{Subnet: "fd00:1::/64", Gateway: "fd00:1::1"}) || !n.EnableIPv6 {
+			if len(n.Subnets) != 2 || n.Subnets[0].Subnet.String() != "172.18.0.0/16" || n.Subnets[1] != (graph.Subnet{Subnet: netip.MustParsePrefix("fd00:1::/64"), Gateway: netip.MustParseAddr("fd00:1::1")}) || !n.EnableIPv6 {
 				t.Errorf("subnets %+v", n.Subnets)
 			}
-			if br := x.Interface(n.Bridge); !slices.Equal(br.Addrs, []string{"172.18.0.1/16", "fd00:1::1/64"}) {
+			if br := x.Interface(n.Bridge); fmt.Sprint(br.Addrs) != "[172.18.0.1/16 fd00:1::1/64]" {
 				t.Errorf("bridge addrs %v", br.Addrs)
 			}
 			bb, aa := x.Container("ctr:bb").Endpoints[0], x.Container("ctr:aa").Endpoints[0]
-			if bb.IPv4 != "172.18.0.2/16" || bb.IPv6 != "fd00:1::2/64" || aa.IPv6 != "fd00:1::3/64" {
+			if bb.IPv4.String() != "172.18.0.2/16" || bb.IPv6.String() != "fd00:1::2/64" || aa.IPv6.String() != "fd00:1::3/64" {
 				t.Errorf("bb %+v aa %+v", bb, aa)
 			}
-			if got := x.Interface(aa.Interface).Addrs; !slices.Equal(got, []string{"172.18.0.3/16", "fd00:1::3/64"}) {
+			if got := x.Interface(aa.Interface).Addrs; fmt.Sprint(got) != "[172.18.0.3/16 fd00:1::3/64]" {
 				t.Errorf("aa eth0 %v", got)
 			}
 		}},
 		{"stop releases the IPv6 address too", "docker network create --ipv6 --subnet fd00:1::/64 n\ndocker run -d --name aa --net n img\ndocker stop aa\ndocker run -d --name bb --net n img\ndocker start aa", func(t *testing.T, x *graph.Index) {
-			if got := x.Container("ctr:bb").Endpoints[0].IPv6; got != "fd00:1::2/64" {
+			if got := x.Container("ctr:bb").Endpoints[0].IPv6; got.String() != "fd00:1::2/64" {
 				t.Errorf("bb %s", got)
 			}
-			if got := x.Container("ctr:aa").Endpoints[0].IPv6; got != "fd00:1::3/64" {
+			if got := x.Container("ctr:aa").Endpoints[0].IPv6; got.String() != "fd00:1::3/64" {
 				t.Errorf("aa %s", got)
 			}
 		}},
 		{"dual stack with an IPv6 gateway and range", "docker network create --ipv6 --subnet 10.7.0.0/24 --subnet fd00:7::/64 --gateway fd00:7::fe --ip-range fd00:7::80/121 d\ndocker run -d --name aa --net d img", func(t *testing.T, x *graph.Index) {
 			ep := x.Container("ctr:aa").Endpoints[0]
-			if ep.IPv4 != "10.7.0.2/24" || ep.IPv6 != "fd00:7::80/64" || x.Network("net:d").Subnets[1].Gateway != "fd00:7::fe" {
+			if ep.IPv4.String() != "10.7.0.2/24" || ep.IPv6.String() != "fd00:7::80/64" || x.Network("net:d").Subnets[1].Gateway.String() != "fd00:7::fe" {
 				t.Errorf("%+v %+v", ep, x.Network("net:d").Subnets)
 			}
 		}},
 		// libnetwork allocates an IPv6 pool only with --ipv6.
 		{"an IPv6 subnet without --ipv6, or --ipv6 without one: no IPv6 address", "docker network create --subnet fd00:1::/64 a\ndocker network create --ipv6 b\ndocker run -d --name aa --net a img\ndocker run -d --name bb --net b img", func(t *testing.T, x *graph.Index) {
-			for _, c := range []string{"ctr:aa", "ctr:bb"} {
-				if ep := x.Container(c).Endpoints[0]; ep.IPv6 != "" || ep.IPv4 == "" {
+			for _, c := range []graph.ContainerID{"ctr:aa", "ctr:bb"} {
+				if ep := x.Container(c).Endpoints[0]; ep.IPv6.IsValid() || !ep.IPv4.IsValid() {
 					t.Errorf("%s %+v", c, ep)
 				}
 			}

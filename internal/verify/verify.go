@@ -74,13 +74,13 @@ func Compare(name string, sim, live *graph.Model, dns LiveDNS, mat *probe.Matrix
 		r.add("container", sc.Name+" state", sc.State, lc.State)
 		r.add("container", sc.Name+" namespace", nsShape(sc), nsShape(lc))
 		for _, sep := range sc.Endpoints {
-			net := strings.TrimPrefix(sep.Network, "net:")
+			net := sep.Network.Name()
 			lep, ok := endpoint(lc, sep.Network)
 			if !ok {
-				r.add("address", sc.Name+" on "+net, sep.IPv4, "not attached")
+				r.add("address", sc.Name+" on "+net, graph.PrefixText(sep.IPv4), "not attached")
 				continue
 			}
-			if sep.IPv4 != "" || lep.IPv4 != "" {
+			if sep.IPv4.IsValid() || lep.IPv4.IsValid() {
 				r.add("address", sc.Name+" on "+net, position(sx, sep), position(lx, lep))
 			}
 			if sep.Interface != "" {
@@ -154,12 +154,12 @@ func nsShape(c *graph.Container) string {
 	case c.Namespace == graph.HostNamespaceID:
 		return "host"
 	case c.SharesWith != "":
-		return "shares " + strings.TrimPrefix(c.SharesWith, "ctr:")
+		return "shares " + c.SharesWith.Name()
 	}
 	return "own"
 }
 
-func endpoint(c *graph.Container, netID string) (graph.Endpoint, bool) {
+func endpoint(c *graph.Container, netID graph.NetworkID) (graph.Endpoint, bool) {
 	for _, ep := range c.Endpoints {
 		if ep.Network == netID {
 			return ep, true
@@ -168,28 +168,26 @@ func endpoint(c *graph.Container, netID string) (graph.Endpoint, bool) {
 	return graph.Endpoint{}, false
 }
 
-func ifName(id string) string {
-	if i := strings.LastIndex(id, "/"); i >= 0 {
-		return id[i+1:]
+func ifName(id graph.InterfaceID) string {
+	s := string(id)
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		return s[i+1:]
 	}
-	return id
+	return s
 }
 
 // position is an address as "exact A.B.C.D/N" when the scenario fixed the
 // subnet, else "host #k of a default pool": its offset inside its subnet.
 func position(x *graph.Index, ep graph.Endpoint) string {
-	p, err := netip.ParsePrefix(ep.IPv4)
-	if err != nil {
+	p := ep.IPv4
+	if !p.IsValid() {
 		return "none"
 	}
 	n := x.Network(ep.Network)
-	if n == nil || len(n.Subnets) == 0 {
+	if n == nil || len(n.Subnets) == 0 || !n.Subnets[0].Subnet.IsValid() {
 		return p.String()
 	}
-	sub, err := netip.ParsePrefix(n.Subnets[0].Subnet)
-	if err != nil {
-		return p.String()
-	}
+	sub := n.Subnets[0].Subnet
 	if n.Default {
 		// The host's own containers share the default bridge: only the
 		// subnet is the scenario's to predict.
@@ -219,7 +217,7 @@ func namesFor(x *graph.Index, c *graph.Container) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range x.Model.Names {
-		in := n.Scope == owner.ID || slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == n.Scope })
+		in := n.Scope == graph.Scope(owner.ID) || slices.ContainsFunc(owner.Endpoints, func(ep graph.Endpoint) bool { return graph.Scope(ep.Network) == n.Scope })
 		if in && !seen[n.Name] {
 			seen[n.Name] = true
 			out = append(out, n.Name)
@@ -235,7 +233,7 @@ func answers(x *graph.Index, c *graph.Container, name string) []string {
 	edges, _ := x.Resolve(c, name)
 	var out []string
 	for _, e := range edges {
-		if t := strings.TrimPrefix(e.To, "ctr:"); !slices.Contains(out, t) {
+		if t := graph.ContainerID(e.To).Name(); !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -263,7 +261,7 @@ func NamesToQuery(sim *graph.Model) map[string][]string {
 // Via says how the simulation says client resolves name ("hosts" or
 // "embedded-dns"); x indexes the simulated model.
 func Via(x *graph.Index, client, name string) string {
-	c := x.Container(graph.ContainerID(client))
+	c := x.Container(graph.NewContainerID(client))
 	if c == nil {
 		return ""
 	}

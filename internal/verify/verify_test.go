@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -47,9 +48,9 @@ func TestCompareFindsDifferences(t *testing.T) {
 	for _, c := range live.Containers {
 		switch c.Name {
 		case "c2":
-			c.Endpoints[0].IPv4 = "172.19.0.9/16"
+			c.Endpoints[0].IPv4 = netip.MustParsePrefix("172.19.0.9/16")
 		case "p1":
-			c.Endpoints[0].IPv4 = "10.5.0.7/24"
+			c.Endpoints[0].IPv4 = netip.MustParsePrefix("10.5.0.7/24")
 		}
 	}
 	dns := LiveDNS{"c1": {"alicek106": {"c1"}, "c1": {"c1"}, "c2": {"c2"}}}
