@@ -13,7 +13,7 @@ import (
 // WriteJSON writes m as indented, versioned JSON ("schema": "netviz/v1") in
 // the model's sorted order.
 func WriteJSON(w io.Writer, m *Model) error {
-	m.Sort()
+	m = m.Sorted()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -406,6 +406,29 @@ func (m *Model) AllEdges() []Edge {
 	return out
 }
 
+// Sorted returns m in Sort's order without changing m: a renderer or
+// writer must not reorder what it was given. The lists are new; the nodes
+// are shared, except containers, whose endpoint lists Sort reorders.
+func (m *Model) Sorted() *Model {
+	c := *m
+	c.edgeSet = nil
+	c.Namespaces = slices.Clone(m.Namespaces)
+	c.Interfaces = slices.Clone(m.Interfaces)
+	c.Networks = slices.Clone(m.Networks)
+	c.Containers = slices.Clone(m.Containers) // nil stays nil: the JSON says null
+	for i, ctr := range c.Containers {
+		cc := *ctr
+		cc.Endpoints = slices.Clone(ctr.Endpoints)
+		c.Containers[i] = &cc
+	}
+	c.Ports = slices.Clone(m.Ports)
+	c.Names = slices.Clone(m.Names)
+	c.Edges = slices.Clone(m.Edges)
+	c.Warnings = slices.Clone(m.Warnings)
+	c.Sort()
+	return &c
+}
+
 // Sort puts every list in a stable order (by ID; edges by kind, from, to,
 // label; warnings as produced) so output and golden files are deterministic.
 func (m *Model) Sort() {

@@ -45,7 +45,7 @@ const (
 // RenderOverlay writes m with ov drawn over it, in any graph format (text
 // and JSON ignore the overlay: they carry the model).
 func RenderOverlay(ctx context.Context, w io.Writer, m *graph.Model, f Format, ov *Overlay) error {
-	m.Sort()
+	m = m.Sorted()
 	switch f {
 	case FormatDOT, FormatSVG, FormatPNG, FormatHTML:
 	default:

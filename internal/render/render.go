@@ -77,9 +77,10 @@ func (f Format) Binary() bool { return f == FormatPNG }
 // NeedsGraphviz reports whether the format needs the Graphviz layout engine.
 func (f Format) NeedsGraphviz() bool { return f == FormatSVG || f == FormatPNG || f == FormatHTML }
 
-// Render writes m to w in format f.
+// Render writes m to w in format f, in the model's sorted order, without
+// changing m.
 func Render(ctx context.Context, w io.Writer, m *graph.Model, f Format) error {
-	m.Sort()
+	m = m.Sorted()
 	switch f {
 	case FormatText:
 		return Text(w, m)

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,5 +205,30 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("pdf"); err == nil || !strings.Contains(err.Error(), "svg, png") {
 		t.Errorf("ParseFormat(pdf) = %v, want a list of formats", err)
+	}
+}
+
+// TestRenderLeavesTheModelAlone: a renderer draws; it does not reorder what
+// it is given (the model may be shared with a live view or a later diff).
+func TestRenderLeavesTheModelAlone(t *testing.T) {
+	for _, f := range []Format{FormatText, FormatJSON, FormatDOT, FormatMermaid} {
+		m := loadModel(t, "seed.model.json")
+		slices.Reverse(m.Containers)
+		slices.Reverse(m.Interfaces)
+		slices.Reverse(m.Edges)
+		for _, c := range m.Containers {
+			slices.Reverse(c.Endpoints)
+		}
+		before, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Render(context.Background(), io.Discard, m, f); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := json.Marshal(m)
+		if !bytes.Equal(before, after) {
+			t.Errorf("%s: Render reordered its model", f)
+		}
 	}
 }
