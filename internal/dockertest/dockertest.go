@@ -84,15 +84,25 @@ func Require(t testing.TB) *Env {
 		t.Fatalf("NETVIZ_E2E=1 but the Docker engine at %s does not answer (is dockerd running? DOCKER_HOST=%s): %v",
 			cli.DaemonHost(), os.Getenv("DOCKER_HOST"), err)
 	}
-	if err := EnsureImage(ctx, cli); err != nil {
-		t.Fatalf("test image %s: %v", Image, err)
-	}
-	if err := ensureScratch(ctx, cli); err != nil {
-		t.Fatalf("test image %s: %v", ScratchImage, err)
+	if err := EnsureImages(ctx, cli); err != nil {
+		t.Fatal(err)
 	}
 	b := make([]byte, 3)
 	rand.Read(b)
 	return &Env{T: t, Client: cli, Prefix: "nvzt" + hex.EncodeToString(b) + "-", Ctx: ctx}
+}
+
+// EnsureImages makes sure the engine has both test images, Image and
+// ScratchImage, importing them from the local busybox binary when missing:
+// no registry is needed. .ci/run builds them with it too (buildimages).
+func EnsureImages(ctx context.Context, cli *client.Client) error {
+	if err := EnsureImage(ctx, cli); err != nil {
+		return fmt.Errorf("test image %s: %w", Image, err)
+	}
+	if err := ensureScratch(ctx, cli); err != nil {
+		return fmt.Errorf("test image %s: %w", ScratchImage, err)
+	}
+	return nil
 }
 
 // EnsureImage imports the test image from the local busybox binary when the
