@@ -2,15 +2,14 @@ package discover
 
 import (
 	"bytes"
-	"flag"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 // Inodes of the namespaces in the fixtures.
@@ -343,31 +342,15 @@ func TestBridgeName(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-// TestBuildGolden pins the whole seed model. The same file is the input of the
-// graph and render golden tests (copied to their testdata by -update).
+// TestBuildGolden pins the whole seed model. The file is the one
+// testkit.SeedModel serves to the graph, render, reach and probe tests.
 func TestBuildGolden(t *testing.T) {
 	m := Build("vm", seedDocker(), seedNamespaces(), BuildOptions{All: true})
 	var buf bytes.Buffer
 	if err := graph.WriteJSON(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "seed.model.json")
-	if *update {
-		for _, p := range []string{golden, "../graph/testdata/seed.model.json", "../render/testdata/seed.model.json", "../reach/testdata/seed.model.json", "../probe/testdata/seed.model.json"} {
-			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("seed model differs from %s; run go test ./internal/discover -update and review the diff", golden)
-	}
+	testkit.Golden(t, filepath.Join("..", "testkit", testkit.SeedModelFile), buf.Bytes())
 }
 
 func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }

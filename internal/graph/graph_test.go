@@ -10,9 +10,13 @@ import (
 	"testing"
 )
 
+// seedFile is the one seed model (internal/testkit serves it to the other
+// packages; graph's own tests read the file, since testkit imports graph).
+var seedFile = filepath.Join("..", "testkit", "testdata", "seed.model.json")
+
 func loadSeed(t testing.TB) *Model {
 	t.Helper()
-	m, err := ReadFile(filepath.Join("testdata", "seed.model.json"))
+	m, err := ReadFile(seedFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +25,7 @@ func loadSeed(t testing.TB) *Model {
 
 // TestJSONRoundTrip reads the seed model and writes it back byte for byte.
 func TestJSONRoundTrip(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join("testdata", "seed.model.json"))
+	want, err := os.ReadFile(seedFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +210,7 @@ func TestSubsetUnknownNetwork(t *testing.T) {
 // FuzzReadJSON: no input may panic the model reader, and whatever it accepts
 // must validate and survive a round trip.
 func FuzzReadJSON(f *testing.F) {
-	seed, err := os.ReadFile(filepath.Join("testdata", "seed.model.json"))
+	seed, err := os.ReadFile(seedFile)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -2,15 +2,14 @@ package probe
 
 import (
 	"bytes"
-	"flag"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/netviz/netviz/internal/reach"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 func sampleMatrix() *Matrix {
@@ -55,7 +54,6 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // TestReportGolden pins the table and JSON of a matrix.
 func TestReportGolden(t *testing.T) {
@@ -70,17 +68,6 @@ func TestReportGolden(t *testing.T) {
 		if err := f.write(&buf); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "TestReportGolden", f.name+".golden")
-		if *update {
-			os.MkdirAll(filepath.Dir(golden), 0o755)
-			os.WriteFile(golden, buf.Bytes(), 0o644)
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("%s differs from %s; run go test ./internal/probe -update and review", f.name, golden)
-		}
+		testkit.Golden(t, filepath.Join("testdata", "TestReportGolden", f.name+".golden"), buf.Bytes())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,16 +12,10 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
-func seedModel(t *testing.T) *graph.Model {
-	t.Helper()
-	m, err := graph.ReadFile(filepath.Join("testdata", "seed.model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func seedModel(t *testing.T) *graph.Model { return testkit.SeedModel(t) }
 
 // fakeEnv answers alicek106 from the fake resolver, serves web's /etc/hosts,
 // and pings over a fakeConn where every model address is alive.

@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-graphviz"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 // childEnv makes the test binary act as a netviz process that draws (see
@@ -51,7 +52,7 @@ func child(mode string) int {
 		fmt.Fprintf(os.Stderr, format+"\n", args...)
 		return 1
 	}
-	m, err := graph.ReadFile(filepath.Join("testdata", "seed.model.json"))
+	m, err := graph.ReadFile(filepath.Join("..", "testkit", testkit.SeedModelFile))
 	if err != nil {
 		return fail("%v", err)
 	}

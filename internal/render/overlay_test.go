@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 func TestRenderOverlay(t *testing.T) {
-	m := loadModel(t, "seed.model.json")
+	m := testkit.SeedModel(t)
 	ov := &Overlay{
 		Title: "probe alicek106",
 		Paths: []OverlayPath{

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"io"
 	"net/netip"
 	"os"
@@ -16,24 +15,15 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-func loadModel(t testing.TB, name string) *graph.Model {
-	t.Helper()
-	m, err := graph.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // models are the golden inputs: the full seed host, one network of it, and a
 // host with no engine at all.
 func models(t *testing.T) map[string]*graph.Model {
-	seed := loadModel(t, "seed.model.json")
-	sub, err := graph.Subset(loadModel(t, "seed.model.json"), []string{"mybridge"})
+	seed := testkit.SeedModel(t)
+	sub, err := graph.Subset(testkit.SeedModel(t), []string{"mybridge"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,20 +42,7 @@ func TestGolden(t *testing.T) {
 				if err := Render(context.Background(), &buf, m, f); err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join("testdata", "TestGolden", name+"."+string(f)+".golden")
-				if *update {
-					os.MkdirAll(filepath.Dir(golden), 0o755)
-					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if !bytes.Equal(buf.Bytes(), want) {
-					t.Errorf("%s output differs from %s; run go test ./internal/render -update and review the diff", f, golden)
-				}
+				testkit.Golden(t, filepath.Join("testdata", "TestGolden", name+"."+string(f)+".golden"), buf.Bytes())
 			})
 		}
 	}
@@ -94,7 +71,7 @@ func TestDOTIsValidGraphviz(t *testing.T) {
 }
 
 func TestSVG(t *testing.T) {
-	m := loadModel(t, "seed.model.json")
+	m := testkit.SeedModel(t)
 	var buf bytes.Buffer
 	if err := Render(context.Background(), &buf, m, FormatSVG); err != nil {
 		t.Fatal(err)
@@ -152,7 +129,7 @@ func svgText(data []byte) (string, error) {
 }
 
 func TestPNGAndHTML(t *testing.T) {
-	m := loadModel(t, "seed.model.json")
+	m := testkit.SeedModel(t)
 	var png bytes.Buffer
 	if err := Render(context.Background(), &png, m, FormatPNG); err != nil {
 		t.Fatal(err)
@@ -212,7 +189,7 @@ func TestParseFormat(t *testing.T) {
 // it is given (the model may be shared with a live view or a later diff).
 func TestRenderLeavesTheModelAlone(t *testing.T) {
 	for _, f := range []Format{FormatText, FormatJSON, FormatDOT, FormatMermaid} {
-		m := loadModel(t, "seed.model.json")
+		m := testkit.SeedModel(t)
 		slices.Reverse(m.Containers)
 		slices.Reverse(m.Interfaces)
 		slices.Reverse(m.Edges)
