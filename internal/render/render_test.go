@@ -18,7 +18,6 @@ import (
 	"github.com/netviz/netviz/internal/testkit"
 )
 
-
 // models are the golden inputs: the full seed host, one network of it, and a
 // host with no engine at all.
 func models(t *testing.T) map[string]*graph.Model {
