@@ -1,8 +1,8 @@
-// Package dockerctx finds the Docker engine the docker CLI would talk to: the
-// --context flag, DOCKER_HOST, DOCKER_CONTEXT and the current context in
-// ~/.docker/config.json, in the docker CLI's order (docker/cli
-// cli/command/cli.go resolveContextName), and the named context's endpoint in
-// the CLI's context store ($DOCKER_CONFIG/contexts).
+// Package dockerctx finds the Docker engine the docker CLI would talk to.
+// It follows the --context flag, DOCKER_HOST, DOCKER_CONTEXT and the current
+// context in ~/.docker/config.json in the docker CLI's order (docker/cli
+// cli/command/cli.go resolveContextName), and reads the named context's
+// endpoint from the CLI's context store ($DOCKER_CONFIG/contexts).
 //
 // It reads files only, bounded, and — when netviz runs as root — only files
 // that package trust accepts: a context points netviz at any socket or, for
