@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"strings"
 
 	"github.com/moby/moby/client"
 
+	"github.com/netviz/netviz/internal/connect"
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/dockerctx"
-	"github.com/netviz/netviz/internal/privs"
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/sim"
 )
 
 // contextFlagKey carries the global --context value from the root command
@@ -38,54 +37,57 @@ func resolveEngine(ctx context.Context, stderr io.Writer) (*dockerctx.Endpoint, 
 	return ep, nil
 }
 
-// liveEngine is what reach and probe check before discovery, each failure
-// exit 2 with one line: the engine is known, on this machine and answers,
-// and netviz runs as root with CAP_NET_RAW (raw ICMP sockets, captures) and
-// CAP_SYS_ADMIN (entering namespaces). The caller closes the client.
+// liveEngine is what reach and probe check before discovery (see
+// connect.Live). The caller closes the client.
 func liveEngine(ctx context.Context, command string, stderr io.Writer) (*dockerctx.Endpoint, *client.Client, error) {
 	ep, err := resolveEngine(ctx, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ep.Local {
-		return nil, nil, usageErrorf("netviz %s measures inside this machine's network namespaces, but the engine at %s is not on this machine: run netviz on the engine's host", command, ep.Describe())
-	}
-	cli, err := discover.NewDockerClient(ep)
-	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
-	}
-	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		cli.Close()
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		// The socket is root's: say sudo. (The client keeps only the text
-		// of a permission error.)
-		if !discover.Root() && (errors.Is(err, fs.ErrPermission) || strings.Contains(err.Error(), "permission denied")) {
-			return nil, nil, checkPrivileges(command)
-		}
-		return nil, nil, usageErrorf("netviz %s has nothing to measure: %v", command, &discover.EngineError{Host: ep.Host, Context: ep.Context, Err: err})
-	}
-	if err := checkPrivileges(command); err != nil {
-		cli.Close()
-		return nil, nil, err
-	}
-	return ep, cli, nil
+	cli, err := connect.Live(ctx, ep, command)
+	return ep, cli, err
 }
 
-// checkPrivileges requires root and, since root inside a restricted
-// container or under `capsh --drop` may lack them, the two capabilities the
-// live probes use.
-func checkPrivileges(command string) error {
-	if !discover.Root() {
-		return usageErrorf("netviz %s needs root (CAP_NET_RAW to ping, CAP_SYS_ADMIN to enter namespaces): run it with sudo", command)
-	}
-	set, err := privs.Effective()
+// discoverLive discovers the host reach and probe measure; an engine that
+// did not answer is an error, in the words of the warning that says so.
+func discoverLive(ctx context.Context, cli *client.Client, ep *dockerctx.Endpoint) (*graph.Model, error) {
+	m, err := discover.Discover(ctx, discover.Options{Client: cli, Endpoint: ep})
 	if err != nil {
-		return usageErrorf("netviz %s: %v", command, err)
+		return nil, &exitError{code: exitUsage, err: err}
 	}
-	if missing := set.Missing(privs.NetRaw, privs.SysAdmin); len(missing) > 0 {
-		return usageErrorf("netviz %s runs as root but without %s (CAP_NET_RAW opens ICMP sockets, CAP_SYS_ADMIN enters namespaces): the capability was dropped or this is a restricted container; run it on the host, or grant %s", command, privs.Names(missing), privs.Names(missing))
+	if m.Host.Engine == "" {
+		if len(m.Warnings) > 0 {
+			return nil, usageErrorf("%s", m.Warnings[0])
+		}
+		return nil, usageErrorf("no Docker engine answered")
 	}
-	return nil
+	return m, nil
+}
+
+// labEngine connects to the engine the docker CLI would use and makes sure
+// it has the lab image, built from this very binary.
+func labEngine(ctx context.Context, stderr io.Writer) (*dockerctx.Endpoint, *client.Client, error) {
+	ep, err := resolveEngine(ctx, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	cli, err := connect.Lab(ctx, ep)
+	return ep, cli, err
+}
+
+// localEngineVersion asks the engine the docker CLI would use for its
+// version, briefly: a laptop without Docker gets the newest version the
+// simulator knows. Only a --context that cannot be used is an error.
+func localEngineVersion(ctx context.Context) (string, error) {
+	ep, err := resolveEngine(ctx, io.Discard)
+	if err != nil {
+		if name, _ := ctx.Value(contextFlagKey{}).(string); name != "" {
+			return "", err
+		}
+		return sim.NewestEngineVersion, nil
+	}
+	if v := connect.Version(ctx, ep); v != "" {
+		return v, nil
+	}
+	return sim.NewestEngineVersion, nil
 }

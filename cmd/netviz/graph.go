@@ -81,11 +81,6 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if o.toFile() {
-		if err := output.Check(o.output); err != nil {
-			return usageErrorf("%v", err)
-		}
-	}
 	start := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -126,26 +121,21 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 	if !o.toFile() {
 		return gaveUp(write(stdout))
 	}
-	if err := output.Write(dctx, o.output, 0o644, write); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	return gaveUp(writeResult(dctx, stderr, o.output, 0o644, write, func() string {
+		running := 0
+		for _, c := range m.Containers {
+			if c.Running() {
+				running++
+			}
 		}
-		return gaveUp(&exitError{code: exitUsage, err: err})
-	}
-	running := 0
-	for _, c := range m.Containers {
-		if c.Running() {
-			running++
-		}
-	}
-	fmt.Fprintf(stderr, "netviz: wrote %s (%s: %d containers, %d networks, %d interfaces) in %.2fs\n",
-		textsafe.CleanN(o.output, 256), format, running, len(m.Networks), len(m.Interfaces), time.Since(start).Seconds())
-	return nil
+		return fmt.Sprintf(" (%s: %d containers, %d networks, %d interfaces) in %.2fs", format, running, len(m.Networks), len(m.Interfaces), time.Since(start).Seconds())
+	}))
 }
 
 func (o *graphOptions) toFile() bool { return o.output != "" && o.output != "-" }
 
-// resolveFormat picks the format from --format, else the extension, else text.
+// resolveFormat picks the format from --format, else the extension, else
+// text, and checks that -o FILE can be written (output.Check).
 func (o *graphOptions) resolveFormat(stdout io.Writer) (render.Format, error) {
 	var format render.Format
 	switch {
@@ -166,6 +156,11 @@ func (o *graphOptions) resolveFormat(stdout io.Writer) (render.Format, error) {
 	}
 	if format.Binary() && !o.toFile() && isTerminal(stdout) {
 		return "", usageErrorf("refusing to write %s to a terminal; use -o FILE", format)
+	}
+	if o.toFile() {
+		if err := output.Check(o.output); err != nil {
+			return "", usageErrorf("%v", err)
+		}
 	}
 	return format, nil
 }

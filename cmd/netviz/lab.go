@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
-	"github.com/netviz/netviz/internal/discover"
-	"github.com/netviz/netviz/internal/dockerctx"
+	"github.com/netviz/netviz/internal/connect"
 	"github.com/netviz/netviz/internal/lab"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
@@ -107,20 +104,16 @@ veth pair it creates as the parent (never the machine's uplink) unless
 }
 
 func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout, stderr io.Writer) error {
-	l, err := getLab(name)
+	l, sc, err := labScenario(name)
 	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	sc, err := l.Scenario()
-	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	ep, cli, err := labEngine(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cli.Close()
-	if !ep.Local && parent == "" && needsParent(sc) {
+	if !ep.Local && parent == "" && sim.NeedsParent(sc) {
 		return usageErrorf("lab %s needs a macvlan parent, and the veth netviz would create is on this machine, not on the engine's at %s: pass --parent with an interface of the engine's host", name, ep.Describe())
 	}
 	a := &lab.Applier{Client: cli, Owner: lab.Owner(name), Pull: pull, Parent: parent}
@@ -168,14 +161,11 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cli, err := discover.NewDockerClient(ep)
+			cli, err := connect.Engine(cmd.Context(), ep)
 			if err != nil {
-				return usageErrorf("%v", err)
+				return err
 			}
 			defer cli.Close()
-			if _, err := discover.ReadEngine(cmd.Context(), cli, ep, false); err != nil {
-				return usageErrorf("%v", err)
-			}
 			c, n, err := lab.Down(cmd.Context(), cli, owner)
 			what := "every lab"
 			if owner != "" {
@@ -188,32 +178,6 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// labEngine connects to the engine the docker CLI would use and makes sure
-// it has the lab image, built from this very binary.
-func labEngine(ctx context.Context, stderr io.Writer) (*dockerctx.Endpoint, *client.Client, error) {
-	ep, err := resolveEngine(ctx, stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	cli, err := discover.NewDockerClient(ep)
-	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
-	}
-	if _, err := discover.ReadEngine(ctx, cli, ep, false); err != nil {
-		cli.Close()
-		return nil, nil, usageErrorf("%v", err)
-	}
-	self, err := os.Executable()
-	if err == nil {
-		err = lab.EnsureImage(ctx, cli, self)
-	}
-	if err != nil {
-		cli.Close()
-		return nil, nil, usageErrorf("%v", err)
-	}
-	return ep, cli, nil
 }
 
 // getLab is lab.Get with the name asked for, the user's input, escaped and
@@ -230,6 +194,19 @@ func getLab(name string) (lab.Lab, error) {
 	return l, nil
 }
 
+// labScenario is the built-in lab name and the scenario it applies.
+func labScenario(name string) (lab.Lab, *scenario.Scenario, error) {
+	l, err := getLab(name)
+	if err != nil {
+		return l, nil, err
+	}
+	sc, err := l.Scenario()
+	if err != nil {
+		return l, nil, usageErrorf("%v", err)
+	}
+	return l, sc, nil
+}
+
 // newIdleCmd is what the lab image runs: wait for a signal, exit 0.
 func newIdleCmd() *cobra.Command {
 	return &cobra.Command{
@@ -242,19 +219,4 @@ func newIdleCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// needsParent reports whether a scenario creates a macvlan or ipvlan
-// network, whose parent lab up makes as a veth on this machine.
-func needsParent(sc *scenario.Scenario) bool {
-	eng := sim.New(sim.Options{})
-	if eng.Apply(sc) != nil {
-		return false // the engine will say what is wrong
-	}
-	for _, n := range eng.Model().Networks {
-		if n.Driver == "macvlan" || n.Driver == "ipvlan" {
-			return true
-		}
-	}
-	return false
 }

@@ -35,14 +35,19 @@ func pictureFormat(path, what string, allowed ...render.Format) (render.Format, 
 }
 
 // writeResult writes path under output's rules (a regular file whole or not
-// at all, a device or pipe in place), then says so on stderr.
-func writeResult(ctx context.Context, stderr io.Writer, path string, perm os.FileMode, write func(io.Writer) error) error {
+// at all, a device or pipe in place), then says so on stderr, followed by
+// what detail (if not nil) says about it.
+func writeResult(ctx context.Context, stderr io.Writer, path string, perm os.FileMode, write func(io.Writer) error, detail func() string) error {
 	if err := output.Write(ctx, path, perm, write); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	fmt.Fprintf(stderr, "netviz: wrote %s\n", textsafe.CleanN(path, 256))
+	d := ""
+	if detail != nil {
+		d = detail()
+	}
+	fmt.Fprintf(stderr, "netviz: wrote %s%s\n", textsafe.CleanN(path, 256), d)
 	return nil
 }

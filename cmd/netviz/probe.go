@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/output"
+	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
-	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // probeOptions are the flags of `netviz probe`.
@@ -106,12 +102,9 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 	defer cli.Close()
 	ctx, cancel := context.WithTimeout(ctx, o.deadline)
 	defer cancel()
-	m, err := discover.Discover(ctx, discover.Options{Client: cli, Endpoint: ep})
+	m, err := discoverLive(ctx, cli, ep)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if m.Host.Engine == "" {
-		return usageErrorf("%s", firstWarning(m))
+		return err
 	}
 	rep, err := probe.Probe(ctx, m, target, probe.LiveEnv(), probe.TargetOptions{
 		Count: o.count, Timeout: o.timeout, Retries: o.retries, Pings: o.pings, From: o.from, Capture: !o.noCap,
@@ -123,103 +116,18 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		return ctx.Err()
 	}
 	if o.pcap != "" {
-		if err := writeResult(ctx, stderr, o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }); err != nil {
+		if err := writeResult(ctx, stderr, o.pcap, 0o600, func(w io.Writer) error { return probe.WritePcap(w, rep.Frames) }, nil); err != nil {
 			return err
 		}
 	}
 	if o.output != "" {
-		ov := probeOverlay(m, rep)
-		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }); err != nil {
+		ov := overlay.Probe(m, rep)
+		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }, nil); err != nil {
 			return err
 		}
 	}
 	if o.asJSON {
 		return probe.WriteJSON(stdout, rep)
 	}
-	return writeProbe(stdout, rep, isTerminal(stdout))
-}
-
-// paint wraps s in an ANSI colour when color is on (a terminal).
-func paint(color bool, code, s string) string {
-	if !color {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-func outcomeColor(o probe.Outcome) string {
-	if o == probe.Reached {
-		return "32" // green
-	}
-	return "31" // red
-}
-
-func writeProbe(w io.Writer, rep *probe.Report, color bool) error {
-	// TARGET is the user's, names and errors the model's: all escaped
-	// (textsafe) before they reach a terminal; colour is added after.
-	fmt.Fprintf(w, "probe %s from %d client(s) in %s\n", textsafe.Clean(rep.Target), len(rep.Clients), rep.Elapsed.Round(time.Millisecond))
-	for _, c := range rep.Clients {
-		via := map[string]string{"embedded-dns": "Docker's DNS 127.0.0.11", "hosts": "/etc/hosts (--link)", "address": "no lookup: an address"}[c.Via]
-		fmt.Fprintf(w, "\n%s  via %s\n", paint(color, "1", textsafe.CleanN(c.Client, 0)), via)
-		if c.Err != "" {
-			fmt.Fprintf(w, "  error: %s\n", textsafe.CleanN(c.Err, 500))
-		}
-		if len(c.Lookups) > 0 {
-			var answers []string
-			for _, a := range c.Answers {
-				answers = append(answers, a.String())
-			}
-			fmt.Fprintf(w, "  %d queries, answers: %s\n", len(c.Lookups), strings.Join(answers, " "))
-			type kv struct {
-				addr string
-				n    int
-			}
-			var spread []kv
-			for a, n := range c.FirstAnswers {
-				spread = append(spread, kv{a, n})
-			}
-			sort.Slice(spread, func(i, j int) bool {
-				return spread[i].n > spread[j].n || spread[i].n == spread[j].n && spread[i].addr < spread[j].addr
-			})
-			var parts []string
-			for _, s := range spread {
-				parts = append(parts, fmt.Sprintf("%s ×%d", s.addr, s.n))
-			}
-			fmt.Fprintf(w, "  first answer per query (what ping uses): %s\n", strings.Join(parts, ", "))
-		} else if len(c.Answers) > 0 && c.Via == "hosts" {
-			var answers []string
-			for _, a := range c.Answers {
-				answers = append(answers, a.String())
-			}
-			fmt.Fprintf(w, "  answers: %s\n", strings.Join(answers, " "))
-		} else if len(c.Answers) == 0 && c.Err == "" {
-			fmt.Fprintf(w, "  no answer\n")
-		}
-		for _, p := range c.Pings {
-			rtt := ""
-			if p.RTT > 0 {
-				rtt = fmt.Sprintf(" avg %.2fms", float64(p.RTT)/float64(time.Millisecond))
-			}
-			detail := ""
-			if p.Detail != "" {
-				detail = " (" + p.Detail + ")"
-			}
-			fmt.Fprintf(w, "  ping %-15s %s%s, %d/%d replies (%.0f%% loss)%s\n", p.Addr, paint(color, outcomeColor(p.Outcome), string(p.Outcome)), rtt, p.Received, p.Attempts, p.Loss(), detail)
-		}
-		for _, p := range c.Paths {
-			if len(p.Hops.Request) == 0 {
-				fmt.Fprintf(w, "  path %-15s not seen on any capture point\n", p.Addr)
-				continue
-			}
-			line := textsafe.CleanN(strings.Join(p.Hops.Request, " → "), 0)
-			switch {
-			case p.Hops.StoppedAfter != "":
-				line += paint(color, "31", "  ✗ stopped after "+textsafe.CleanN(p.Hops.StoppedAfter, 0))
-			case len(p.Hops.Reply) > 0:
-				line += paint(color, "32", fmt.Sprintf("  ↩ reply seen at %d of %d points", len(p.Hops.Reply), len(p.Plan)))
-			}
-			fmt.Fprintf(w, "  path %-15s %s\n", p.Addr, line)
-		}
-	}
-	return nil
+	return probe.WriteReport(stdout, rep, isTerminal(stdout))
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
 	"github.com/netviz/netviz/internal/textsafe"
@@ -102,12 +102,9 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	defer cli.Close()
 	ctx, cancel := context.WithTimeout(ctx, o.deadline)
 	defer cancel()
-	m, err := discover.Discover(ctx, discover.Options{Client: cli, Endpoint: ep})
+	m, err := discoverLive(ctx, cli, ep)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if m.Host.Engine == "" {
-		return usageErrorf("%s", firstWarning(m))
+		return err
 	}
 	if m, err = graph.Subset(m, o.networks); err != nil {
 		return usageErrorf("%v", err)
@@ -115,21 +112,21 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	for _, w := range m.Warnings {
 		io.WriteString(stderr, "netviz: warning: "+textsafe.CleanN(w, 0)+"\n")
 	}
-	prog := newProgress(stderr, "probing namespaces")
+	prog := probe.NewProgress(stderr, "probing namespaces", isTerminal(stderr))
 	matrix := probe.Measure(ctx, m, probe.OpenContainer, probe.MeasureOptions{
 		Ping:        probe.PingOptions{Timeout: o.timeout, Retries: o.retries},
 		Concurrency: o.concurrency,
-		Progress:    prog.update,
+		Progress:    prog.Update,
 		Neighbours:  probe.LiveNeighbours(),
 		Fixed:       o.fixedTimeout,
 	})
-	prog.done()
+	prog.Done()
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if o.output != "" {
-		g := reachGrid(matrix)
-		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }); err != nil {
+		g := overlay.ReachGrid(matrix)
+		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }, nil); err != nil {
 			return err
 		}
 	}
@@ -142,20 +139,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		return err
 	}
 	if o.failOnUnexpected && matrix.Counts().Unexpected > 0 {
-		return &exitError{code: exitFindings, err: errUnexpected(matrix.Counts().Unexpected)}
+		return &exitError{code: exitFindings, err: fmt.Errorf("reach: %d measurement(s) contradict the model", matrix.Counts().Unexpected)}
 	}
 	return nil
-}
-
-type errUnexpected int
-
-func (n errUnexpected) Error() string {
-	return fmt.Sprintf("reach: %d measurement(s) contradict the model", int(n))
-}
-
-func firstWarning(m *graph.Model) string {
-	if len(m.Warnings) > 0 {
-		return m.Warnings[0]
-	}
-	return "no Docker engine answered"
 }

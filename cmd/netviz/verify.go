@@ -7,21 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/netip"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/netviz/netviz/internal/connect"
 	"github.com/netviz/netviz/internal/discover"
-	"github.com/netviz/netviz/internal/graph"
-	"github.com/netviz/netviz/internal/lab"
-	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
-	"github.com/netviz/netviz/internal/textsafe"
 	"github.com/netviz/netviz/internal/verify"
 )
 
@@ -62,15 +56,8 @@ Needs root (namespaces, probes). Built-in labs: lab:alias, lab:macvlan, …`,
 
 func loadTarget(ctx context.Context, arg string) (*scenario.Scenario, error) {
 	if name, ok := strings.CutPrefix(arg, "lab:"); ok {
-		l, err := getLab(name)
-		if err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		sc, err := l.Scenario()
-		if err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		return sc, nil
+		_, sc, err := labScenario(name)
+		return sc, err
 	}
 	return loadScenario(ctx, arg)
 }
@@ -97,7 +84,7 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	if !discover.Root() {
 		return usageErrorf("netviz verify needs root (it builds the scenario and probes inside namespaces): run it with sudo")
 	}
-	if err := checkPrivileges("verify"); err != nil {
+	if err := connect.CheckPrivileges("verify"); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -116,48 +103,13 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	defer cli.Close()
 	id := make([]byte, 4)
 	rand.Read(id)
-	owner := "verify:" + hex.EncodeToString(id)
-	a := &lab.Applier{Client: cli, Owner: owner, Parent: o.parent}
-	if err := a.Preflight(ctx, sc); err != nil {
-		return usageErrorf("refusing: %v", err)
-	}
-	// Teardown runs before anything is printed (a reader such as `| head`
-	// may close stdout early), and again, deferred, on every other exit.
-	tornDown := false
-	teardown := func() {
-		if tornDown {
-			return
-		}
-		tornDown = true
-		cctx, ccancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer ccancel()
-		down := func() error { _, _, err := lab.Down(cctx, cli, owner); return err }
-		if ctx.Err() != nil { // interrupted: requests may still be landing
-			down = func() error { return lab.DownSettled(cctx, cli, owner) }
-		}
-		if err := down(); err != nil {
-			fmt.Fprintf(stderr, "netviz: warning: teardown: %v\n", err)
-		}
-	}
-	defer teardown()
-	if err := a.Apply(ctx, sc); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return usageErrorf("the engine refused what the simulation accepted: %v", err)
-	}
-	live, err := discover.Discover(ctx, discover.Options{Client: cli, All: true})
+	rep, notices, err := verify.Run(ctx, verify.RunOptions{
+		Name: arg, Scenario: sc, Sim: simModel, Client: cli, Owner: "verify:" + hex.EncodeToString(id), Parent: o.parent,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "netviz: warning: %s\n", msg) },
+	})
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return err
 	}
-	live = onlyScenario(live, simModel)
-	dns := liveDNS(ctx, simModel, live)
-	mat := probe.Measure(ctx, live, probe.OpenContainer, probe.MeasureOptions{Ping: probe.PingOptions{Timeout: 200 * time.Millisecond, Retries: 1}, Neighbours: probe.LiveNeighbours()})
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	rep := verify.Compare(arg, simModel, live, dns, mat)
-	teardown()
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -165,111 +117,14 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "verify %s: %d/%d checks agree (%.1f%%) in %.1fs\n", textsafe.CleanN(arg, 256), rep.Agreed(), len(rep.Checks), rep.Percent(), time.Since(start).Seconds())
-		counts := map[string][2]int{}
-		for _, c := range rep.Checks {
-			v := counts[c.Kind]
-			v[1]++
-			if c.OK {
-				v[0]++
-			}
-			counts[c.Kind] = v
-		}
-		var kinds []string
-		for k := range counts {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		for _, k := range kinds {
-			fmt.Fprintf(stdout, "  %-9s %d/%d\n", k, counts[k][0], counts[k][1])
-		}
-		for _, c := range rep.Checks {
-			if !c.OK {
-				fmt.Fprintf(stdout, "  DIFFERS %s %s: simulated %q, real %q\n", c.Kind, clean(c.What), c.Sim, c.Live)
-			}
-		}
+		// A reader that stops early (| head) does not change the verdict.
+		_ = verify.WriteText(stdout, rep, time.Since(start))
 	}
-	for _, n := range a.Notices {
+	for _, n := range notices {
 		fmt.Fprintf(stderr, "netviz: note: %s\n", n)
 	}
 	if rep.Agreed() < len(rep.Checks) {
 		return &exitError{code: exitFindings, err: fmt.Errorf("verify: %d difference(s) between simulation and engine", len(rep.Checks)-rep.Agreed())}
 	}
 	return nil
-}
-
-// onlyScenario keeps the scenario's networks and containers from a live
-// model, so nothing else on the engine is compared or probed.
-func onlyScenario(live, simModel *graph.Model) *graph.Model {
-	var nets []string
-	lx := graph.NewIndex(live)
-	for _, n := range simModel.Networks {
-		if lx.Network(n.ID) != nil {
-			nets = append(nets, n.Name)
-		}
-	}
-	sub, err := graph.Subset(live, nets)
-	if err != nil {
-		sub = live
-	}
-	names := map[graph.ContainerID]bool{}
-	for _, c := range simModel.Containers {
-		names[c.ID] = true
-	}
-	out := *sub
-	out.Containers = slices.DeleteFunc(slices.Clone(sub.Containers), func(c *graph.Container) bool { return !names[c.ID] })
-	out.Ports = slices.DeleteFunc(slices.Clone(sub.Ports), func(p *graph.Port) bool { return !names[p.Container] })
-	out.Names, out.Edges = nil, slices.DeleteFunc(slices.Clone(sub.Edges), func(e graph.Edge) bool {
-		return e.Kind == graph.EdgeResolvesTo || e.Kind == graph.EdgePortMap && !names[graph.ContainerID(e.To)]
-	})
-	graph.DeriveNames(&out)
-	return &out
-}
-
-// liveDNS asks, from inside each live client, every name the simulation says
-// it can resolve, and maps the answers to container names.
-func liveDNS(ctx context.Context, simModel, live *graph.Model) verify.LiveDNS {
-	owner := map[netip.Addr]string{}
-	for _, c := range live.Containers {
-		for _, ep := range c.Endpoints {
-			if ep.IPv4.IsValid() {
-				owner[ep.IPv4.Addr()] = c.Name
-			}
-		}
-	}
-	lx, sx := graph.NewIndex(live), graph.NewIndex(simModel)
-	env := probe.LiveEnv()
-	out := verify.LiveDNS{}
-	for client, names := range verify.NamesToQuery(simModel) {
-		c := lx.Container(graph.NewContainerID(client))
-		if c == nil || !c.Running() {
-			continue
-		}
-		got := map[string][]string{}
-		for _, name := range names {
-			var addrs []netip.Addr
-			if verify.Via(sx, client, name) == graph.NameHosts {
-				if hosts, err := env.Hosts(c); err == nil {
-					addrs = probe.HostsLookup(hosts, name)
-				}
-			} else if conn, err := env.DNS(c); err == nil {
-				addrs = probe.AnswerSet(probe.Resolve(ctx, conn, name, 3, 500*time.Millisecond))
-				conn.Close()
-			}
-			var who []string
-			for _, a := range addrs {
-				if n := owner[a]; n != "" && !slices.Contains(who, n) {
-					who = append(who, n)
-				} else if n == "" {
-					who = append(who, a.String())
-				}
-			}
-			if len(who) == 0 {
-				who = []string{"NXDOMAIN"}
-			}
-			got[name] = who
-		}
-		out[client] = got
-	}
-	return out
 }

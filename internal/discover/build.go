@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 )
 
@@ -49,7 +50,7 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 	if docker != nil {
 		b.addNetworks(docker.Networks)
 		b.addContainers()
-		graph.DeriveNames(b.m)
+		dockerrules.DeriveNames(b.m)
 	}
 	b.m.Sort()
 	return b.m

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 )
 
@@ -28,13 +29,13 @@ func (b *builder) addNetworks(nets []DockerNetwork) {
 		}
 		switch dn.Driver {
 		case "bridge":
-			n.ICC = dn.Options["com.docker.network.bridge.enable_icc"] != "false"
+			n.ICC = dockerrules.ICC(dn.Options)
 			n.BridgeName = BridgeName(dn)
 			n.Bridge = b.hostInterface(n.BridgeName)
 		case "macvlan", "ipvlan":
 			n.ParentName = dn.Options["parent"]
-			if n.ParentName == "" && len(dn.ID) >= 12 {
-				n.ParentName = "dm-" + dn.ID[:12] // Docker's dummy parent
+			if n.ParentName == "" {
+				n.ParentName = dockerrules.DummyParent(dn.ID)
 			}
 			n.Parent = b.hostInterface(n.ParentName)
 		}
@@ -44,18 +45,10 @@ func (b *builder) addNetworks(nets []DockerNetwork) {
 
 // BridgeName is the Linux bridge behind a Docker bridge network: the
 // com.docker.network.bridge.name option (docker0 for the default network),
-// else br- and the first 12 characters of the network ID.
+// else br- and the first 12 characters of the network ID (dockerrules
+// rule dev.bridge-name).
 func BridgeName(n DockerNetwork) string {
-	if name := n.Options["com.docker.network.bridge.name"]; name != "" {
-		return name
-	}
-	if n.Name == "bridge" {
-		return "docker0"
-	}
-	if len(n.ID) >= 12 {
-		return "br-" + n.ID[:12]
-	}
-	return ""
+	return dockerrules.BridgeName(n.Name, n.ID, n.Options)
 }
 
 func (b *builder) hostInterface(name string) graph.InterfaceID {

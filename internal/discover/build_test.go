@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/testkit"
 )
@@ -195,10 +196,10 @@ func TestBuildSeed(t *testing.T) {
 	for _, n := range m.Networks {
 		nets[n.Name] = n
 	}
-	if n := nets["bridge"]; !n.Default || n.Bridge != "host/docker0" || n.HasEmbeddedDNS() {
+	if n := nets["bridge"]; !n.Default || n.Bridge != "host/docker0" || dockerrules.EmbeddedDNS(n) {
 		t.Errorf("default bridge: %+v", n)
 	}
-	if n := nets["mybridge"]; n.Bridge != "host/br-3f4d5e6f7a8b" || !n.ICC || !n.HasEmbeddedDNS() {
+	if n := nets["mybridge"]; n.Bridge != "host/br-3f4d5e6f7a8b" || !n.ICC || !dockerrules.EmbeddedDNS(n) {
 		t.Errorf("mybridge: %+v", n)
 	}
 	if n := nets["quiet"]; n.ICC || !n.Internal || n.Bridge != "" || n.BridgeName != "br-aa2222222222" {

@@ -1,11 +1,10 @@
-// Package netlinkx holds what netviz adds around github.com/vishvananda/netlink.
+// Package netlinkx repeats the netlink dumps (github.com/vishvananda/netlink)
+// that the kernel interrupted because a table changed while it was read.
 package netlinkx
 
 import (
 	"errors"
 	"fmt"
-
-	"github.com/vishvananda/netlink"
 )
 
 // dumpAttempts bounds how often an interrupted dump is repeated.
@@ -21,7 +20,7 @@ const dumpAttempts = 8
 func Dump[T any](what string, dump func() ([]T, error)) ([]T, error) {
 	for range dumpAttempts {
 		out, err := dump()
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
+		if !errors.Is(err, errDumpInterrupted) {
 			return out, err
 		}
 	}

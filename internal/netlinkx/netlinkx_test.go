@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/vishvananda/netlink"
 )
 
 func TestDump(t *testing.T) {
@@ -25,7 +23,7 @@ func TestDump(t *testing.T) {
 			got, err := Dump("list links", func() ([]int, error) {
 				calls++
 				if calls <= tt.interrupted {
-					return []int{1}, netlink.ErrDumpInterrupted // partial
+					return []int{1}, errDumpInterrupted // partial
 				}
 				return []int{1, 2, 3}, nil
 			})

@@ -54,7 +54,6 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
-
 // TestReportGolden pins the table and JSON of a matrix.
 func TestReportGolden(t *testing.T) {
 	for _, f := range []struct {
@@ -69,5 +68,68 @@ func TestReportGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		testkit.Golden(t, filepath.Join("testdata", "TestReportGolden", f.name+".golden"), buf.Bytes())
+	}
+}
+
+// sampleReport is one client of the round-robin exercise: two answers, one
+// reached, one silent and seen to stop at its veth.
+func sampleReport() *Report {
+	a := netip.MustParseAddr
+	return &Report{Target: "alicek106", Elapsed: 1234 * time.Millisecond, Clients: []ClientReport{{
+		Client: "ping", Via: "embedded-dns", Answers: []netip.Addr{a("172.18.0.2"), a("172.18.0.3")},
+		Lookups:      []Lookup{{Answers: []netip.Addr{a("172.18.0.3"), a("172.18.0.2")}}, {Answers: []netip.Addr{a("172.18.0.2"), a("172.18.0.3")}}},
+		FirstAnswers: map[string]int{"172.18.0.2": 1, "172.18.0.3": 1},
+		Pings: []EchoResult{{Addr: a("172.18.0.2"), Outcome: Reached, Attempts: 3, Received: 3, RTT: 200 * time.Microsecond},
+			{Addr: a("172.18.0.3"), Outcome: Timeout, Attempts: 6}},
+		Paths: []PathReport{{Addr: a("172.18.0.3"), Plan: make([]Point, 5), Hops: Hops{Request: []string{"ping eth0", "veth1"}, StoppedAfter: "veth1"}},
+			{Addr: a("172.18.0.2"), Plan: make([]Point, 5), Hops: Hops{Request: []string{"ping eth0", "veth0"}, Reply: []string{"veth0", "ping eth0"}}},
+			{Addr: a("172.18.0.4"), Plan: make([]Point, 5)}},
+	}, {
+		Client: "wordpress", Via: "hosts", Answers: []netip.Addr{a("172.17.0.2")},
+	}, {
+		Client: "lonely", Via: "embedded-dns",
+	}, {
+		Client: "gone", Via: "address", Err: "container exited",
+	}}}
+}
+
+func TestWriteReport(t *testing.T) {
+	var out [2]bytes.Buffer // plain, then coloured for a terminal
+	for i := range out {
+		if err := WriteReport(&out[i], sampleReport(), i == 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain, color := &out[0], &out[1]
+	for _, want := range []string{"via Docker's DNS 127.0.0.11", "2 queries, answers: 172.18.0.2 172.18.0.3",
+		"172.18.0.2 ×1, 172.18.0.3 ×1", "reached avg 0.20ms, 3/3 replies (0% loss)", "timeout, 0/6 replies (100% loss)",
+		"ping eth0 → veth1  ✗ stopped after veth1", "↩ reply seen at 2 of 5 points", "172.18.0.4      not seen on any capture point",
+		"wordpress  via /etc/hosts (--link)\n  answers: 172.17.0.2", "lonely  via Docker's DNS 127.0.0.11\n  no answer",
+		"gone  via no lookup: an address\n  error: container exited"} {
+		if !strings.Contains(plain.String(), want) {
+			t.Errorf("probe output lacks %q:\n%s", want, plain.String())
+		}
+	}
+	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(color.String(), "\x1b[32m") {
+		t.Error("colour must appear on a terminal only")
+	}
+	testkit.Golden(t, filepath.Join("testdata", "TestWriteReport", "plain.golden"), plain.Bytes())
+	testkit.Golden(t, filepath.Join("testdata", "TestWriteReport", "color.golden"), color.Bytes())
+}
+
+// TestWriteReportEscapes: TARGET as the user typed it, and the names and
+// errors of the model, reach the terminal escaped and cut short; only
+// netviz's own colour codes remain.
+func TestWriteReportEscapes(t *testing.T) {
+	evil := "\x1b[2J\x1b]0;pwned\x07" + strings.Repeat("A", 10*1024)
+	var b bytes.Buffer
+	if err := WriteReport(&b, &Report{Target: evil, Clients: []ClientReport{{Client: "c\x1b[31m", Via: "hosts", Err: "boom \x1b[2J"}}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.NewReplacer("\x1b[1m", "", "\x1b[0m", "", "\x1b[31m", "", "\x1b[32m", "").Replace(b.String()); strings.ContainsAny(s, "\x1b\x07") {
+		t.Errorf("probe report: %.300q", b.String())
+	}
+	if !strings.Contains(b.String(), `probe \x1b[2J\x1b]0;pwned\aAAA`) || strings.Contains(b.String(), strings.Repeat("A", 1000)) {
+		t.Errorf("probe header: %.300q", b.String())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/textsafe"
 )
@@ -101,7 +102,7 @@ type TargetOptions struct {
 // how says how client c would resolve target ("hosts", "embedded-dns"), or
 // "" if it cannot: the model's own resolution rule decides.
 func how(x *graph.Index, c *graph.Container, target string) string {
-	_, via := x.Resolve(c, target)
+	_, via := dockerrules.Resolve(x, c, target)
 	return via
 }
 

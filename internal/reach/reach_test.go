@@ -2,18 +2,15 @@ package reach
 
 import (
 	"net/netip"
-	"path/filepath"
 	"testing"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 func seed(t *testing.T) *graph.Index {
 	t.Helper()
-	m, err := graph.ReadFile(filepath.Join("testdata", "seed.model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := testkit.SeedModel(t)
 	// The seed has no member on the ICC-disabled network "quiet": add two.
 	for _, name := range []string{"q1", "q2"} {
 		ip := map[string]string{"q1": "172.20.0.2/16", "q2": "172.20.0.3/16"}[name]

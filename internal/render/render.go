@@ -1,7 +1,8 @@
 // Package render draws a graph.Model: a text tree for terminals, versioned
 // JSON, Graphviz DOT, SVG and PNG (laid out by go-graphviz), Mermaid, and a
-// self-contained HTML page. Every renderer writes to an io.Writer and is
-// deterministic for a given model.
+// self-contained HTML page, and the step-by-step slideshow of a simulation.
+// Every renderer writes to an io.Writer and is deterministic for a given
+// model; WriteSlideshow alone writes a directory of them.
 package render
 
 import (

@@ -1,6 +1,7 @@
 // Package scenario reads what a person would run — a shell script of docker
 // commands or a compose file — into a list of typed commands with their
-// positions, for the simulator to execute and for labs to apply.
+// positions, and applies them, through one walk (Apply), to a Target: the
+// simulator's engine or a real one.
 package scenario
 
 import (

@@ -2,14 +2,11 @@ package scenario
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"strconv"
 	"strings"
 
-	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
@@ -197,17 +194,6 @@ func (p *parser) flagErr(prefix string, args []string, offset int, err error) er
 	return p.errAt(offset, "%s: %s", prefix, safe)
 }
 
-// readOnly are docker commands that change no network: accepted and ignored.
-var readOnly = map[string]bool{
-	"ps": true, "images": true, "inspect": true, "logs": true, "pull": true, "push": true,
-	"exec": true, "attach": true, "top": true, "stats": true, "version": true, "info": true,
-	"-v": true, "--version": true, "login": true, "logout": true, "search": true, "tag": true,
-	"rmi": true, "build": true, "commit": true, "cp": true, "diff": true, "export": true,
-	"history": true, "import": true, "load": true, "save": true, "port": true, "wait": true,
-	"events": true, "kill": true, "pause": true, "unpause": true, "rename": true, "update": true,
-	"volume": true, "image": true, "system": true, "compose": true, "help": true, "prune": true,
-}
-
 func (p *parser) command() (*Command, error) {
 	if len(p.words) == 0 {
 		return nil, p.errAt(-1, "docker: a command is missing")
@@ -248,65 +234,6 @@ func (p *parser) noop() *Command {
 	return &Command{Pos: p.start, Text: p.text, Verb: VerbNoop}
 }
 
-// runFlags declares every flag `docker run` accepts (docker 28): the ones
-// that shape networking are read, the rest are accepted and ignored.
-func runFlags(spec *RunSpec) (fs *pflag.FlagSet, links, ports *[]string) {
-	fs = pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false) // options stop at the image, as in docker
-	fs.StringVar(&spec.Name, "name", "", "")
-	fs.StringVar(&spec.Network, "network", "", "")
-	fs.StringVar(&spec.Network, "net", "", "")
-	fs.StringArrayVar(&spec.Aliases, "network-alias", nil, "")
-	fs.StringArrayVar(&spec.Aliases, "net-alias", nil, "")
-	links, ports = new([]string), new([]string)
-	fs.StringArrayVar(links, "link", nil, "")
-	fs.StringArrayVarP(ports, "publish", "p", nil, "")
-	fs.BoolVarP(&spec.PublishAll, "publish-all", "P", false, "")
-	fs.StringVar(&spec.IP, "ip", "", "")
-	fs.StringVarP(&spec.Hostname, "hostname", "h", "", "")
-	fs.StringVar(&spec.MAC, "mac-address", "", "")
-	fs.StringArrayVar(&spec.DNS, "dns", nil, "")
-	fs.BoolVarP(&spec.Detach, "detach", "d", false, "")
-	fs.BoolVar(&spec.Remove, "rm", false, "")
-	fs.StringArrayVarP(&spec.Labels, "label", "l", nil, "")
-	bools := map[string]string{"interactive": "i", "tty": "t", "privileged": "", "init": "", "read-only": "",
-		"no-healthcheck": "", "oom-kill-disable": "", "sig-proxy": "", "disable-content-trust": "", "quiet": "q",
-		"use-api-socket": "", "help": ""}
-	for name, short := range bools {
-		fs.BoolP(name, short, false, "")
-	}
-	values := map[string]string{"add-host": "", "annotation": "", "attach": "a", "blkio-weight": "",
-		"blkio-weight-device": "", "cap-add": "", "cap-drop": "", "cgroup-parent": "", "cgroupns": "",
-		"cidfile": "", "cpu-count": "", "cpu-percent": "", "cpu-period": "", "cpu-quota": "",
-		"cpu-rt-period": "", "cpu-rt-runtime": "", "cpu-shares": "c", "cpus": "", "cpuset-cpus": "",
-		"cpuset-mems": "", "detach-keys": "", "device": "", "device-cgroup-rule": "", "device-read-bps": "",
-		"device-read-iops": "", "device-write-bps": "", "device-write-iops": "", "dns-option": "",
-		"dns-opt": "", "dns-search": "", "domainname": "", "entrypoint": "", "env": "e", "env-file": "",
-		"expose": "", "gpus": "", "group-add": "", "health-cmd": "", "health-interval": "",
-		"health-retries": "", "health-start-interval": "", "health-start-period": "", "health-timeout": "",
-		"io-maxbandwidth": "", "io-maxiops": "", "ip6": "", "ipc": "", "isolation": "", "kernel-memory": "",
-		"label-file": "", "link-local-ip": "", "log-driver": "", "log-opt": "", "memory": "m",
-		"memory-reservation": "", "memory-swap": "", "memory-swappiness": "", "mount": "",
-		"oom-score-adj": "", "pid": "", "pids-limit": "", "platform": "", "pull": "", "restart": "",
-		"runtime": "", "security-opt": "", "shm-size": "", "stop-signal": "", "stop-timeout": "",
-		"storage-opt": "", "sysctl": "", "tmpfs": "", "ulimit": "", "user": "u", "userns": "", "uts": "",
-		"volume": "v", "volume-driver": "", "volumes-from": "", "workdir": "w"}
-	for name, short := range values {
-		fs.VarP(ignored{}, name, short, "")
-	}
-	return fs, links, ports
-}
-
-// ignored is a flag value docker accepts and the network does not care
-// about. (pflag's own StringArray formats its default through a CSV writer:
-// 4 KB a flag, 400 KB a command.)
-type ignored struct{}
-
-func (ignored) String() string   { return "" }
-func (ignored) Set(string) error { return nil }
-func (ignored) Type() string     { return "string" }
-
 func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
 	spec := &RunSpec{}
 	fs, links, ports := runFlags(spec)
@@ -343,86 +270,9 @@ func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
 	return spec, nil
 }
 
-func parseLink(s string) (LinkSpec, error) {
-	target, alias, ok := strings.Cut(s, ":")
-	if !ok {
-		alias = target
-	}
-	if target == "" || alias == "" {
-		return LinkSpec{}, fmt.Errorf("invalid argument %s for \"--link\" flag: want NAME[:ALIAS]", textsafe.Quote(s))
-	}
-	return LinkSpec{Target: target, Alias: alias}, nil
-}
-
-// ParsePort reads -p [IP:][HOSTPORT:]CONTAINERPORT[/PROTO].
-func ParsePort(s string) (PortSpec, error) {
-	ps := PortSpec{Proto: "tcp"}
-	body := s
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		body, ps.Proto = s[:i], strings.ToLower(s[i+1:])
-		if ps.Proto != "tcp" && ps.Proto != "udp" && ps.Proto != "sctp" {
-			return ps, fmt.Errorf("unknown protocol %s", textsafe.Quote(ps.Proto))
-		}
-	}
-	var hostPort, ctrPort string
-	if strings.HasPrefix(body, "[") { // [::1]:8080:80
-		end := strings.Index(body, "]")
-		if end < 0 {
-			return ps, fmt.Errorf("unclosed [ in address")
-		}
-		ps.HostIP = body[1:end]
-		body = strings.TrimPrefix(body[end+1:], ":")
-	}
-	parts := strings.Split(body, ":")
-	switch {
-	case len(parts) == 1:
-		ctrPort = parts[0]
-	case len(parts) == 2:
-		hostPort, ctrPort = parts[0], parts[1]
-	case len(parts) == 3 && ps.HostIP == "":
-		ps.HostIP, hostPort, ctrPort = parts[0], parts[1], parts[2]
-	default:
-		return ps, fmt.Errorf("too many colons")
-	}
-	if ps.HostIP != "" {
-		if _, err := netip.ParseAddr(ps.HostIP); err != nil {
-			return ps, fmt.Errorf("%s is not an IP address", textsafe.Quote(ps.HostIP))
-		}
-	}
-	n, err := strconv.Atoi(ctrPort)
-	if err != nil || n < 1 || n > 65535 {
-		return ps, fmt.Errorf("container port %s is not 1-65535", textsafe.Quote(ctrPort))
-	}
-	ps.ContainerPort = n
-	if hostPort != "" {
-		h, err := strconv.Atoi(hostPort)
-		if err != nil || h < 1 || h > 65535 {
-			return ps, fmt.Errorf("host port %s is not 1-65535", textsafe.Quote(hostPort))
-		}
-		ps.HostPort = h
-	}
-	return ps, nil
-}
-
 func (p *parser) lifecycle(sub string, args []string, off int) ([]string, bool, error) {
-	fs := pflag.NewFlagSet(sub, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var force bool
-	switch sub {
-	case "rm":
-		fs.BoolVarP(&force, "force", "f", false, "")
-		fs.BoolP("link", "l", false, "")
-		fs.BoolP("volumes", "v", false, "")
-	case "start":
-		fs.BoolP("attach", "a", false, "")
-		fs.BoolP("interactive", "i", false, "")
-		fs.String("detach-keys", "", "")
-		fs.String("checkpoint", "", "")
-		fs.String("checkpoint-dir", "", "")
-	case "stop", "restart":
-		fs.StringP("time", "t", "", "")
-		fs.StringP("signal", "s", "", "")
-	}
+	fs := lifecycleFlags(sub, &force)
 	if err := fs.Parse(args); err != nil {
 		return nil, false, p.flagErr("docker "+sub, args, off, err)
 	}
@@ -438,28 +288,12 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 	}
 	sub, rest := args[0], args[1:]
 	off++
-	fs := pflag.NewFlagSet("network "+sub, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	prefix := "docker network " + sub
 	switch sub {
 	case "create":
 		n := &NetworkSpec{Driver: "bridge", Options: map[string]string{}}
 		var subnets, ranges, gateways, opts []string
-		fs.StringVarP(&n.Driver, "driver", "d", "bridge", "")
-		fs.StringArrayVar(&subnets, "subnet", nil, "")
-		fs.StringArrayVar(&ranges, "ip-range", nil, "")
-		fs.StringArrayVar(&gateways, "gateway", nil, "")
-		fs.BoolVar(&n.Internal, "internal", false, "")
-		fs.BoolVar(&n.IPv6, "ipv6", false, "")
-		fs.StringArrayVarP(&opts, "opt", "o", nil, "")
-		fs.StringArrayVar(&n.Labels, "label", nil, "")
-		fs.Bool("attachable", false, "")
-		fs.Bool("ingress", false, "")
-		fs.Bool("config-only", false, "")
-		fs.Bool("ipv4", true, "")
-		for _, v := range []string{"aux-address", "config-from", "ipam-driver", "ipam-opt", "scope"} {
-			fs.StringArray(v, nil, "")
-		}
+		fs := networkCreateFlags(n, &subnets, &ranges, &gateways, &opts)
 		if err := fs.Parse(rest); err != nil {
 			return nil, p.flagErr(prefix, rest, off, err)
 		}
@@ -489,16 +323,7 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 		cs := &ConnectSpec{}
 		var links []string
 		force := false
-		if sub == "connect" {
-			fs.StringArrayVar(&cs.Aliases, "alias", nil, "")
-			fs.StringVar(&cs.IP, "ip", "", "")
-			fs.StringArrayVar(&links, "link", nil, "")
-			for _, v := range []string{"ip6", "link-local-ip", "driver-opt", "gw-priority"} {
-				fs.StringArray(v, nil, "")
-			}
-		} else {
-			fs.BoolVarP(&force, "force", "f", false, "")
-		}
+		fs := connectFlags(sub, cs, &links, &force)
 		if err := fs.Parse(rest); err != nil {
 			return nil, p.flagErr(prefix, rest, off, err)
 		}
@@ -520,7 +345,7 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 		}
 		c.Verb, c.Connect, c.Force = VerbNetwork(sub), cs, force
 	case "rm", "remove":
-		fs.BoolP("force", "f", false, "")
+		fs := networkRmFlags(sub)
 		if err := fs.Parse(rest); err != nil {
 			return nil, p.flagErr(prefix, rest, off, err)
 		}
@@ -534,59 +359,6 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 		return nil, p.errAt(off-1, "docker network: '%s' is not a docker network command", textsafe.Clean(sub))
 	}
 	return c, nil
-}
-
-// errPoolCount refuses a second --subnet (or --ip-range, --gateway) of one
-// address family.
-var errPoolCount = errors.New("one --subnet, --ip-range and --gateway per address family (IPv4, IPv6) is supported")
-
-// setPools sorts --subnet, --ip-range and --gateway by address family into
-// n: at most one of each per family, each range and gateway with a subnet
-// of its family (whether it lies inside is the daemon's check).
-func (n *NetworkSpec) setPools(subnets, ranges, gateways []string) error {
-	type pool struct{ subnet, ipRange, gateway *string }
-	v4 := pool{&n.Subnet, &n.IPRange, &n.Gateway}
-	v6 := pool{&n.IPv6Subnet, &n.IPv6Range, &n.IPv6Gateway}
-	family := func(a netip.Addr) pool {
-		if a.Is4() || a.Is4In6() {
-			return v4
-		}
-		return v6
-	}
-	for _, s := range subnets {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return fmt.Errorf("invalid --subnet %s", textsafe.Quote(s))
-		}
-		f := family(p.Addr())
-		if *f.subnet != "" {
-			return errPoolCount
-		}
-		*f.subnet = s
-	}
-	for _, s := range ranges {
-		p, err := netip.ParsePrefix(s)
-		if err != nil || *family(p.Addr()).subnet == "" {
-			return fmt.Errorf("invalid --ip-range %s (it needs a --subnet that holds it)", textsafe.Quote(s))
-		}
-		if f := family(p.Addr()); *f.ipRange != "" {
-			return errPoolCount
-		} else {
-			*f.ipRange = s
-		}
-	}
-	for _, s := range gateways {
-		a, err := netip.ParseAddr(s)
-		if err != nil || *family(a).subnet == "" {
-			return fmt.Errorf("invalid --gateway %s (it needs a --subnet that holds it)", textsafe.Quote(s))
-		}
-		if f := family(a); *f.gateway != "" {
-			return errPoolCount
-		} else {
-			*f.gateway = s
-		}
-	}
-	return nil
 }
 
 // VerbNetwork maps connect/disconnect to their verbs.

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 )
 
@@ -37,7 +38,7 @@ func (e *Engine) Model() *graph.Model {
 	for _, name := range e.netOrder {
 		n := e.nets[name]
 		gn := &graph.Network{ID: graph.NewNetworkID(n.name), Name: n.name, DockerID: n.id, Driver: n.driver, Scope: "local",
-			Internal: n.internal, EnableIPv6: n.ipv6, ICC: n.icc, Default: n.name == "bridge", Options: n.options}
+			Internal: n.internal, EnableIPv6: n.ipv6, ICC: n.icc, Default: n.name == dockerrules.DefaultBridgeNetwork, Options: n.options}
 		if len(gn.Options) == 0 {
 			gn.Options = nil
 		}
@@ -49,21 +50,15 @@ func (e *Engine) Model() *graph.Model {
 		}
 		switch n.driver {
 		case "bridge":
-			gn.BridgeName = "br-" + n.id[:12]
-			if n.name == "bridge" {
-				gn.BridgeName = "docker0"
-			}
+			gn.BridgeName = bridgeName(n)
 			addrs := []netip.Prefix{netip.PrefixFrom(n.gateway, n.subnet.Bits())}
 			if n.subnet6.IsValid() {
 				addrs = append(addrs, netip.PrefixFrom(n.gateway6, n.subnet6.Bits()))
 			}
-			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", macFor(n.gateway), addrs...)
+			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", dockerrules.MACFromIPv4(n.gateway), addrs...)
 			gn.Bridge = hostIf[gn.BridgeName]
 		case "macvlan", "ipvlan":
-			parent := n.options["parent"]
-			if parent == "" {
-				parent = "dm-" + n.id[:12] // Docker's dummy parent
-			}
+			parent := parentName(n)
 			gn.ParentName = parent
 			if _, ok := hostIf[parent]; !ok {
 				base, _, isVLAN := strings.Cut(parent, ".")
@@ -120,7 +115,7 @@ func (e *Engine) Model() *graph.Model {
 			if c.running && ep.ip.IsValid() {
 				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits())
 				gep.Gateway = n.gateway
-				gep.MAC = macFor(ep.ip)
+				gep.MAC = dockerrules.MACFromIPv4(ep.ip) // rule mac.from-ipv4
 				addrs := []netip.Prefix{gep.IPv4}
 				if ep.ip6.IsValid() {
 					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits())
@@ -151,7 +146,7 @@ func (e *Engine) Model() *graph.Model {
 				if ip, err := netip.ParseAddr(p.HostIP); err == nil {
 					ips = []netip.Addr{ip}
 				} else {
-					ips = []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()} // dockerd binds both families
+					ips = dockerrules.UnspecifiedBinds() // dockerd binds both families
 				}
 				for _, ip := range ips {
 					port := &graph.Port{ID: fmt.Sprintf("port:%s:%d/%s->%s", ip, p.HostPort, p.Proto, gc.ID), Container: gc.ID,
@@ -163,28 +158,29 @@ func (e *Engine) Model() *graph.Model {
 		}
 		m.Containers = append(m.Containers, gc)
 	}
-	graph.DeriveNames(m)
+	dockerrules.DeriveNames(m)
 	m.Warnings = append(m.Warnings, e.Notes...)
 	m.Sort()
 	return m
 }
 
-func bridgeName(n *network) string {
-	if n.name == "bridge" {
-		return "docker0"
-	}
-	return "br-" + n.id[:12]
-}
+// bridgeName is n's Linux bridge (rule dev.bridge-name). The simulator
+// passes no options: it does not model com.docker.network.bridge.name on
+// user networks (the rule's Gap).
+func bridgeName(n *network) string { return dockerrules.BridgeName(n.name, n.id, nil) }
 
+// parentName is a macvlan or ipvlan network's parent: -o parent, else
+// Docker's dummy (rule dev.dummy-parent).
 func parentName(n *network) string {
 	if p := n.options["parent"]; p != "" {
 		return p
 	}
-	return "dm-" + n.id[:12]
+	return dockerrules.DummyParent(n.id)
 }
 
-// vethName is a stable host-side veth name, veth + 7 hex like dockerd's.
-func vethName(ctr, net string) string { return "veth" + fakeID("veth", ctr+"/"+net)[:7] }
+// vethName is a stable host-side veth name (rule dev.veth-name: Docker's
+// digits are random, these come from the names).
+func vethName(ctr, net string) string { return dockerrules.VethName(fakeID("veth", ctr+"/"+net)) }
 
 // subnetOf is one pool of a network as the model lists it (empty when the
 // network has no pool of that family).
@@ -197,12 +193,4 @@ func subnetOf(subnet, ipRange netip.Prefix, gateway netip.Addr) graph.Subnet {
 		s.IPRange = ipRange
 	}
 	return s
-}
-
-// macFor is Docker's MAC for an address: 02:42 and the IPv4 bytes. Every
-// simulated endpoint has an IPv4 address; should an IPv6 one ever be asked
-// for, its last four bytes stand in rather than a panic (As4 would).
-func macFor(a netip.Addr) string {
-	b := a.As16() // an IPv4 address ends in its four bytes (::ffff:a.b.c.d)
-	return fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", b[12], b[13], b[14], b[15])
 }

@@ -3,21 +3,19 @@ package sim
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/render"
 	"github.com/netviz/netviz/internal/scenario"
+	"github.com/netviz/netviz/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func run(t *testing.T, script string) (*Engine, error) {
 	t.Helper()
@@ -139,11 +137,11 @@ func TestDockerBehaviour(t *testing.T) {
 		// Measured: client on zeta (first) and alpha, alias svc on both → only
 		// alpha's address.
 		{"a client on two networks gets the first network's answers, by name", "docker network create zeta\ndocker network create alpha\ndocker run -d --name on-zeta --net zeta --net-alias svc img\ndocker run -d --name on-alpha --net alpha --net-alias svc img\ndocker run -d --name client2 --net zeta img\ndocker network connect alpha client2", func(t *testing.T, x *graph.Index) {
-			edges, via := x.Resolve(x.Container("ctr:client2"), "svc")
+			edges, via := dockerrules.Resolve(x, x.Container("ctr:client2"), "svc")
 			if len(edges) != 1 || edges[0].To != "ctr:on-alpha" || via != graph.NameEmbeddedDNS {
 				t.Errorf("svc → %+v via %s", edges, via)
 			}
-			if edges, _ := x.Resolve(x.Container("ctr:on-zeta"), "svc"); len(edges) != 1 || edges[0].To != "ctr:on-zeta" {
+			if edges, _ := dockerrules.Resolve(x, x.Container("ctr:on-zeta"), "svc"); len(edges) != 1 || edges[0].To != "ctr:on-zeta" {
 				t.Errorf("on-zeta gets %+v", edges)
 			}
 		}},
@@ -332,35 +330,11 @@ func TestGoldenScenarios(t *testing.T) {
 				if base == "compose" {
 					base = "compose-seed"
 				}
-				golden := filepath.Join("testdata", base+ext+".golden")
-				if *update {
-					os.WriteFile(golden, got, 0o644)
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs; run go test ./internal/sim -update and review", golden)
-				}
+				testkit.Golden(t, filepath.Join("testdata", base+ext+".golden"), got)
 			}
 		})
 	}
 }
-
-func TestIsBroadcast(t *testing.T) {
-	p := netipPrefix("10.0.0.0/30")
-	var got []bool
-	for _, a := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"} {
-		got = append(got, isBroadcast(p, netipAddr(a)))
-	}
-	if !slices.Equal(got, []bool{false, false, true}) {
-		t.Errorf("%v", got)
-	}
-}
-
-func netipPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-func netipAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
 
 // TestDaemonErrorsAreClean: a name from the script reaches the terminal
 // escaped and cut short, never raw.

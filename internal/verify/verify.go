@@ -1,16 +1,18 @@
 // Package verify compares a simulated model with what a real engine built
 // from the same scenario: addresses, interfaces, DNS answers and measured
-// reachability, check by check. The comparison is pure code over two models
-// and the measurements; applying and measuring live is the caller's job.
+// reachability, check by check. The comparison (Compare) is pure code over
+// two models and the measurements; Run builds the scenario on a real engine,
+// measures it from inside the containers (QueryDNS, probe.Measure) and
+// tears it down.
 package verify
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/reach"
@@ -193,7 +195,7 @@ func position(x *graph.Index, ep graph.Endpoint) string {
 		// subnet is the scenario's to predict.
 		return "an address of " + sub.String()
 	}
-	if !fromDefaultPools(sub) {
+	if !dockerrules.FromDefaultPools(sub) {
 		return "exact " + p.String()
 	}
 	base, a := sub.Masked().Addr().As4(), p.Addr().As4()
@@ -202,13 +204,6 @@ func position(x *graph.Index, ep graph.Endpoint) string {
 	// The pool's size depends on which default pool the engine reached (a
 	// /16 from 172.17-31, a /20 from 192.168): only the position compares.
 	return fmt.Sprintf("host #%d of a default pool", off)
-}
-
-// fromDefaultPools reports whether a subnet is one dockerd hands out by itself
-// (172.17-31.0.0/16, 192.168.x.0/20).
-func fromDefaultPools(p netip.Prefix) bool {
-	a := p.Addr().As4()
-	return (p.Bits() == 16 && a[0] == 172 && a[1] >= 17 && a[1] <= 31) || (p.Bits() == 20 && a[0] == 192 && a[1] == 168)
 }
 
 // namesFor lists the names client c can resolve per the simulation.
@@ -230,7 +225,7 @@ func namesFor(x *graph.Index, c *graph.Container) []string {
 // answers is the sorted set of containers the simulation says name resolves
 // to for client c ("NXDOMAIN" when none).
 func answers(x *graph.Index, c *graph.Container, name string) []string {
-	edges, _ := x.Resolve(c, name)
+	edges, _ := dockerrules.Resolve(x, c, name)
 	var out []string
 	for _, e := range edges {
 		if t := graph.ContainerID(e.To).Name(); !slices.Contains(out, t) {
@@ -265,6 +260,6 @@ func Via(x *graph.Index, client, name string) string {
 	if c == nil {
 		return ""
 	}
-	_, via := x.Resolve(c, name)
+	_, via := dockerrules.Resolve(x, c, name)
 	return via
 }

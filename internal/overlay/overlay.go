@@ -1,4 +1,8 @@
-package main
+// Package overlay turns measurements — a probe report, a reachability
+// matrix — into what internal/render draws: paths and answers over the
+// topology, and a coloured grid. It sits between probe and render so that
+// neither has to know the other.
+package overlay
 
 import (
 	"fmt"
@@ -9,8 +13,10 @@ import (
 	"github.com/netviz/netviz/internal/render"
 )
 
-// probeOverlay turns a probe report into paths and answers over the topology.
-func probeOverlay(m *graph.Model, rep *probe.Report) *render.Overlay {
+// Probe turns a probe report into paths and answers over the topology m it
+// was measured on: each client's path to each answer, green where the ping
+// got through, and each DNS answer as an edge to the container it names.
+func Probe(m *graph.Model, rep *probe.Report) *render.Overlay {
 	ov := &render.Overlay{Title: "probe " + rep.Target}
 	owner := map[netip.Addr]graph.ContainerID{}
 	for _, c := range m.Containers {
@@ -43,9 +49,9 @@ func probeOverlay(m *graph.Model, rep *probe.Report) *render.Overlay {
 	return ov
 }
 
-// reachGrid turns a matrix into a coloured grid: rows are clients, columns
+// ReachGrid turns a matrix into a coloured grid: rows are clients, columns
 // are target addresses.
-func reachGrid(mat *probe.Matrix) *render.Grid {
+func ReachGrid(mat *probe.Matrix) *render.Grid {
 	c := mat.Counts()
 	g := &render.Grid{Title: fmt.Sprintf("reach on %s: %d pairs, %d reached, %d blocked, %d unexpected", mat.Host, c.Pairs, c.Reached, c.Blocked, c.Unexpected)}
 	rowIdx, colIdx := map[string]int{}, map[string]int{}

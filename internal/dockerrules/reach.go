@@ -1,0 +1,116 @@
+package dockerrules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/netviz/netviz/internal/graph"
+)
+
+// Reason codes of an Expectation, stable for JSON consumers.
+const (
+	SameNamespace   = "shared-namespace"  // the target is in the client's own namespace (rule reach.modes)
+	SameNetwork     = "same-network"      // both on one bridge or macvlan network (rule reach.same-network)
+	ICCDisabled     = "icc-disabled"      // one bridge, but com.docker.network.bridge.enable_icc=false (rule reach.same-network)
+	IsolatedBridges = "isolated-bridges"  // different bridges: Docker's isolation rules drop it (rule reach.isolated-bridges)
+	NoneMode        = "none-mode"         // the client has only loopback (rule reach.modes)
+	HostMode        = "host-mode"         // the client is the host: it routes to every bridge (rule reach.modes)
+	MacvlanHost     = "macvlan-host"      // the host cannot reach its own macvlan children (rule reach.macvlan)
+	MacvlanOther    = "macvlan-elsewhere" // macvlan and bridge traffic meets only outside the host (rule reach.macvlan)
+	NotRunning      = "not-running"       // one side has no namespace
+)
+
+// Expectation is what the rules predict for one client and one address of
+// a target container.
+type Expectation struct {
+	Reachable bool   `json:"reachable"`
+	Reason    string `json:"reason"`
+	// Detail says it in words, naming the networks involved.
+	Detail string `json:"detail"`
+	// Local is false when a probe's packet would be routed out of this host
+	// (through the uplink or a macvlan parent): such pairs are not measured.
+	Local bool `json:"local"`
+}
+
+// Expect predicts whether client reaches target's address on network on
+// (nil when the address's network is unknown), by Docker's rules for
+// bridge, macvlan, host, none and container: networking (rules
+// reach.modes, reach.same-network, reach.isolated-bridges, reach.macvlan).
+// A --net container:X client is judged as X.
+func Expect(x *graph.Index, client, target *graph.Container, on *graph.Network) Expectation {
+	netName := func(n *graph.Network) string {
+		if n == nil {
+			return "?"
+		}
+		return n.Name
+	}
+	client = x.NetworkOwner(client)
+	switch {
+	case !client.Running() || !target.Running():
+		return Expectation{false, NotRunning, "a container that is not running has no network", false}
+	case client.Namespace == target.Namespace:
+		return Expectation{true, SameNamespace, "the address is in the client's own namespace", true}
+	case client.NetworkMode == graph.ModeNone:
+		return Expectation{false, NoneMode, "--net none: the client has only loopback", true}
+	}
+	if client.Namespace == graph.HostNamespaceID {
+		if on != nil && isMacvlan(on) {
+			// Unmeasured: the host has no route to the macvlan subnet, so the
+			// probe would go out of the default route.
+			return Expectation{false, MacvlanHost, fmt.Sprintf("the host cannot reach its own %s children through %s", on.Driver, orParent(on.ParentName)), false}
+		}
+		return Expectation{true, HostMode, fmt.Sprintf("the host routes to bridge %s directly", netName(on)), true}
+	}
+	if on != nil && slices.ContainsFunc(client.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == on.ID }) {
+		if on.Driver == "bridge" && !on.ICC {
+			return Expectation{false, ICCDisabled, fmt.Sprintf("inter-container traffic is disabled on %s (enable_icc=false)", on.Name), true}
+		}
+		return Expectation{true, SameNetwork, fmt.Sprintf("both on %s", on.Name), true}
+	}
+	// Different networks: where would the client's packet go?
+	if on != nil && isMacvlan(on) {
+		return Expectation{false, MacvlanOther, fmt.Sprintf("%s is a macvlan on %s: from here the packet would leave the host", on.Name, orParent(on.ParentName)), false}
+	}
+	if onlyMacvlan(x, client) {
+		return Expectation{false, MacvlanOther, "the client is only on macvlan: its packet would leave through the parent", false}
+	}
+	return Expectation{false, IsolatedBridges, fmt.Sprintf("%s and %s are different bridges: Docker isolates them",
+		strings.Join(networkNames(x, client), "+"), netName(on)), true}
+}
+
+// isMacvlan reports whether n's containers hang off a parent interface
+// (macvlan, ipvlan) rather than a bridge.
+func isMacvlan(n *graph.Network) bool { return n.Driver == "macvlan" || n.Driver == "ipvlan" }
+
+func orParent(s string) string {
+	if s == "" {
+		return "its parent"
+	}
+	return s
+}
+
+func networkNames(x *graph.Index, c *graph.Container) []string {
+	var out []string
+	for _, ep := range c.Endpoints {
+		if n := x.Network(ep.Network); n != nil {
+			out = append(out, n.Name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"no network"}
+	}
+	return out
+}
+
+func onlyMacvlan(x *graph.Index, c *graph.Container) bool {
+	if len(c.Endpoints) == 0 {
+		return false
+	}
+	for _, ep := range c.Endpoints {
+		if n := x.Network(ep.Network); n == nil || !isMacvlan(n) {
+			return false
+		}
+	}
+	return true
+}
