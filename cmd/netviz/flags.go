@@ -7,6 +7,22 @@ import (
 	"github.com/netviz/netviz/internal/textsafe"
 )
 
+// pingFlags are the bounds both measuring commands (probe, reach) take:
+// how long one ping waits, how often a silent one is asked again, how long
+// the whole run may take, and its outputs.
+type pingFlags struct {
+	timeout  time.Duration
+	retries  int
+	deadline time.Duration
+	asJSON   bool
+	output   string
+}
+
+// check refuses bounds no run could honour.
+func (p *pingFlags) check() error {
+	return firstError(checkDuration("timeout", p.timeout), checkDuration("deadline", p.deadline), checkRange("retries", p.retries, 0, 100))
+}
+
 // minTimeout is the shortest --timeout or --deadline netviz accepts: below a
 // millisecond nothing on a host answers, so a smaller value is a typo (10 for
 // 10s reads as 10ns), not a wish.

@@ -15,16 +15,12 @@ import (
 
 // probeOptions are the flags of `netviz probe`.
 type probeOptions struct {
-	from     []string
-	count    int
-	timeout  time.Duration
-	retries  int
-	asJSON   bool
-	pings    int
-	deadline time.Duration
-	noCap    bool
-	pcap     string
-	output   string
+	pingFlags
+	from  []string
+	count int
+	pings int
+	noCap bool
+	pcap  string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -75,8 +71,7 @@ Nothing runs inside the containers; needs root.`,
 }
 
 func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr io.Writer) error {
-	if err := firstError(checkRange("count", o.count, 1, 1000), checkRange("pings", o.pings, 1, 100),
-		checkDuration("timeout", o.timeout), checkDuration("deadline", o.deadline), checkRange("retries", o.retries, 0, 100)); err != nil {
+	if err := firstError(checkRange("count", o.count, 1, 1000), checkRange("pings", o.pings, 1, 100), o.pingFlags.check()); err != nil {
 		return err
 	}
 	var outFormat render.Format

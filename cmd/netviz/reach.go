@@ -17,14 +17,10 @@ import (
 
 // reachOptions are the flags of `netviz reach`.
 type reachOptions struct {
-	asJSON           bool
+	pingFlags
 	networks         []string
-	timeout          time.Duration
-	retries          int
-	deadline         time.Duration
 	concurrency      int
 	failOnUnexpected bool
-	output           string
 	fixedTimeout     bool
 }
 
@@ -83,8 +79,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 }
 
 func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) error {
-	if err := firstError(checkDuration("timeout", o.timeout), checkDuration("deadline", o.deadline),
-		checkRange("retries", o.retries, 0, 100), checkRange("concurrency", o.concurrency, 1, 4096)); err != nil {
+	if err := firstError(o.pingFlags.check(), checkRange("concurrency", o.concurrency, 1, 4096)); err != nil {
 		return err
 	}
 	var outFormat render.Format
