@@ -274,9 +274,11 @@ func (sw *neighbourSweep) end(j *job) {
 			set[a] = true
 		}
 	}
-	ready := sw.takeReady(false)
+	// Removed with mu held: a job beginning meanwhile in one of these
+	// namespaces would otherwise open its socket between the choice and
+	// the removal.
+	sw.remove(sw.takeReady(false))
 	sw.mu.Unlock()
-	sw.remove(ready)
 }
 
 // takeReady removes from pending, and returns, the entries that may go now
@@ -301,12 +303,10 @@ func (sw *neighbourSweep) takeReady(everything bool) map[graph.NamespaceID][]net
 	return ready
 }
 
+// remove forgets ready's entries. Called with mu held.
 func (sw *neighbourSweep) remove(ready map[graph.NamespaceID][]netip.Addr) {
 	for nsID, addrs := range ready {
-		sw.mu.Lock()
-		b := sw.ns[nsID]
-		sw.mu.Unlock()
-		if b != nil {
+		if b := sw.ns[nsID]; b != nil {
 			b.Forget(addrs)
 		}
 	}
@@ -322,10 +322,12 @@ func (sw *neighbourSweep) overflows() int {
 
 // close removes what is still queued and lets go of every namespace.
 func (sw *neighbourSweep) close() {
+	if sw == nil {
+		return
+	}
 	sw.mu.Lock()
-	ready := sw.takeReady(true)
+	sw.remove(sw.takeReady(true))
 	sw.mu.Unlock()
-	sw.remove(ready)
 	for _, b := range sw.ns {
 		if b != nil {
 			b.Close()

@@ -71,8 +71,15 @@ func (liveNeighbours) Exclusive(ctx context.Context) (func(), error) {
 	}
 }
 
+// The neighbour table is the kernel's, one for every namespace, but its
+// statistics and its sysctls exist only in the initial network namespace:
+// from inside another (netviz beside an engine in a netns of its own) they
+// are read through PID 1's.
 func (liveNeighbours) Usage() (NeighbourUsage, error) {
 	f, err := os.Open("/proc/net/stat/arp_cache")
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = os.Open("/proc/1/net/stat/arp_cache")
+	}
 	if err != nil {
 		return NeighbourUsage{}, err
 	}
@@ -81,13 +88,33 @@ func (liveNeighbours) Usage() (NeighbourUsage, error) {
 	if err != nil {
 		return u, fmt.Errorf("/proc/net/stat/arp_cache: %w", err)
 	}
-	u.Limit = defaultNeighbourLimit
-	if data, err := os.ReadFile("/proc/sys/net/ipv4/neigh/default/gc_thresh3"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && n > 0 {
-			u.Limit = n
+	u.Limit = gcThresh3()
+	return u, nil
+}
+
+// gcThresh3 reads net.ipv4.neigh.default.gc_thresh3, in the initial network
+// namespace if this one has no such sysctl; the kernel's default if it
+// cannot be read at all.
+func gcThresh3() int {
+	const path = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+	read := func() (int, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	n, err := read()
+	if errors.Is(err, fs.ErrNotExist) {
+		if ns, nerr := nsrun.Open("/proc/1/ns/net"); nerr == nil {
+			err = ns.Do(func() (err error) { n, err = read(); return err })
+			ns.Close()
 		}
 	}
-	return u, nil
+	if err != nil || n <= 0 {
+		return defaultNeighbourLimit
+	}
+	return n
 }
 
 // parseARPCacheStat reads /proc/net/stat/arp_cache: a header naming the
