@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,12 +68,18 @@ func Enabled() bool { return os.Getenv("NETVIZ_E2E") == "1" }
 // (NETVIZ_E2E=1 but the machine cannot run it).
 func Require(t testing.TB) *Env {
 	t.Helper()
+	return require(t, false)
+}
+
+func require(t testing.TB, quiet bool) *Env {
+	t.Helper()
 	if !Enabled() {
 		t.Skip("live test against a real dockerd: set NETVIZ_E2E=1 (as root, with dockerd running) to run it")
 	}
 	if os.Geteuid() != 0 {
 		t.Fatal("NETVIZ_E2E=1 but not root: live tests enter network namespaces and create veths")
 	}
+	lockEngine(t, quiet)
 	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		t.Fatalf("docker client: %v", err)
@@ -90,6 +97,17 @@ func Require(t testing.TB) *Env {
 	b := make([]byte, 3)
 	rand.Read(b)
 	return &Env{T: t, Client: cli, Prefix: "nvzt" + hex.EncodeToString(b) + "-", Ctx: ctx}
+}
+
+// Version is the engine's version ("20.10.24", "29.8.0-beta.24"), for
+// tests whose expectation depends on the release (dockerrules.For).
+func (e *Env) Version() string {
+	e.T.Helper()
+	v, err := e.Client.ServerVersion(e.Ctx, client.ServerVersionOptions{})
+	if err != nil {
+		e.T.Fatalf("engine version: %v", err)
+	}
+	return v.Version
 }
 
 // EnsureImages makes sure the engine has both test images, Image and
@@ -308,4 +326,77 @@ func parsePorts(specs []string) (network.PortSet, network.PortMap, error) {
 		bindings[port] = append(bindings[port], b)
 	}
 	return exposed, bindings, nil
+}
+
+// Engine is a fresh Docker engine of its own, started by .ci/engine in a
+// network namespace of its own for one test and removed when it ends.
+type Engine struct {
+	// Name is the engine's .ci/engine name; NetNS the namespace it runs in.
+	Name, NetNS string
+	// Host is its DOCKER_HOST.
+	Host   string
+	Client *client.Client
+}
+
+// FreshEngine starts dockerd (with its docker-proxy beside it, or Debian's
+// for /usr/sbin/dockerd) as a never-used engine named name (at most 9
+// characters: it names interfaces), imports the test images into it, and
+// stops and removes it, leaving nothing, when the test ends. A fresh engine
+// is what rules that depend on the daemon's history (the order of default
+// pools) are pinned against.
+func FreshEngine(t testing.TB, name, dockerd string) *Engine {
+	t.Helper()
+	script, err := engineScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := filepath.Join(filepath.Dir(dockerd), "docker-proxy")
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(script, args...).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	run("down", name) // a crashed earlier run's leftovers
+	if out, err := run("up", name, dockerd, proxy); err != nil {
+		t.Fatalf(".ci/engine up %s %s: %v\n%s", name, dockerd, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := run("down", name); err != nil {
+			t.Errorf(".ci/engine down %s: %v\n%s", name, err, out)
+		}
+	})
+	env, err := run("env", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(env, "DOCKER_HOST=")
+	cli, err := client.New(client.WithHost(host), client.WithAPIVersionFromEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := EnsureImages(ctx, cli); err != nil {
+		t.Fatal(err)
+	}
+	return &Engine{Name: name, NetNS: "nvz-" + name, Host: host, Client: cli}
+}
+
+// engineScript finds .ci/engine at the top of the module, from a test's
+// working directory (its package's).
+func engineScript() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, ".ci", "engine"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the test's directory: cannot find .ci/engine")
+		}
+		dir = parent
+	}
 }
