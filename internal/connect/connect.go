@@ -104,11 +104,16 @@ func Lab(ctx context.Context, ep *dockerctx.Endpoint) (*client.Client, error) {
 	return cli, nil
 }
 
-// Version asks ep for its version, briefly — 300 ms, 5 s for an engine on
-// another machine (an ssh:// engine needs a handshake first) — and returns
-// "" when it does not answer in time.
+// VersionWait is how long Version waits for an engine on this machine:
+// `netviz sim` simulates the local engine's release when it answers this
+// fast, else the newest one modelled (issue 10).
+const VersionWait = 200 * time.Millisecond
+
+// Version asks ep for its version, briefly — VersionWait, 5 s for an engine
+// on another machine (an ssh:// engine needs a handshake first) — and
+// returns "" when it does not answer in time.
 func Version(ctx context.Context, ep *dockerctx.Endpoint) string {
-	wait := 300 * time.Millisecond
+	wait := VersionWait
 	if !ep.Local {
 		wait = 5 * time.Second
 	}

@@ -97,6 +97,9 @@ func Discover(ctx context.Context, opts Options) (*graph.Model, error) {
 		}
 	}
 	m := Build(hostname, docker, namespaces, BuildOptions{All: opts.All})
+	if docker != nil {
+		m.Host.Chains = readChains()
+	}
 	m.Warnings = append(warnings, m.Warnings...)
 	return m, nil
 }

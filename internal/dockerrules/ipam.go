@@ -47,17 +47,47 @@ func FromDefaultPools(p netip.Prefix) bool {
 }
 
 // PickDefaultPool returns the subnet a network created without --subnet
-// gets: the lowest default pool that overlaps no existing network (rules
-// ipam.default-pools and ipam.pool-lowest-free); ok is false when every
-// pool is taken ("could not find an available, non-overlapping IPv4 address
-// pool among the defaults").
-func PickDefaultPool(overlapsExisting func(netip.Prefix) bool) (netip.Prefix, bool) {
-	for _, p := range defaultPools {
-		if !overlapsExisting(p) {
-			return p, true
+// gets from the default pools (rule ipam.default-pools), and where the next
+// search starts. A fresh daemon's search starts at 0; the default bridge's
+// 172.17, requested by address, does not move it.
+//
+// Releases up to 26 go round robin (rule ipam.pool-round-robin), mirroring
+// libnetwork's getPredefinedPool: the search starts at the cursor, wraps
+// around the list, takes the first pool that overlaps no existing network,
+// and moves the cursor to just after it — cursor+i+1 for the i-th pool
+// tried, back to 0 when that is past the last pool (updateStartIndex: a
+// reset, not a modulo). A pool a removed network released is thus not
+// reused until the search wraps around. Releases from 27 take the lowest
+// free pool and leave the cursor alone (rule ipam.pool-lowest-free).
+//
+// ok is false when every pool is taken ("could not find an available,
+// non-overlapping IPv4 address pool among the defaults"); the cursor does
+// not move then.
+func PickDefaultPool(p Profile, cursor int, overlapsExisting func(netip.Prefix) bool) (pool netip.Prefix, next int, ok bool) {
+	if !p.PoolRoundRobin {
+		for _, pl := range defaultPools {
+			if !overlapsExisting(pl) {
+				return pl, cursor, true
+			}
 		}
+		return netip.Prefix{}, cursor, false
 	}
-	return netip.Prefix{}, false
+	n := len(defaultPools)
+	if cursor < 0 || cursor >= n {
+		cursor = 0 // getPredefineds: "defensive in case the list changed"
+	}
+	for i := range n {
+		pl := defaultPools[(cursor+i)%n]
+		if overlapsExisting(pl) {
+			continue
+		}
+		next = cursor + i + 1
+		if next >= n {
+			next = 0
+		}
+		return pl, next, true
+	}
+	return netip.Prefix{}, cursor, false
 }
 
 // DefaultGateway is the gateway of a subnet created without --gateway: the

@@ -69,11 +69,13 @@ func TestDefaultPools(t *testing.T) {
 		}
 		return false
 	}
-	if got, ok := PickDefaultPool(overlaps); !ok || got.String() != "172.19.0.0/16" {
-		t.Errorf("PickDefaultPool = %s %v", got, ok)
-	}
-	if _, ok := PickDefaultPool(func(netip.Prefix) bool { return true }); ok {
-		t.Error("a pool when every one is taken")
+	for _, v := range []string{"20.10", "29"} {
+		if got, _, ok := PickDefaultPool(For(v), 0, overlaps); !ok || got.String() != "172.19.0.0/16" {
+			t.Errorf("%s: PickDefaultPool = %s %v", v, got, ok)
+		}
+		if _, next, ok := PickDefaultPool(For(v), 3, func(netip.Prefix) bool { return true }); ok || next != 3 {
+			t.Errorf("%s: a pool when every one is taken, or the cursor moved to %d", v, next)
+		}
 	}
 	if g := DefaultGateway(netip.MustParsePrefix("10.7.0.0/24")); g.String() != "10.7.0.1" {
 		t.Errorf("gateway %s", g)

@@ -19,6 +19,7 @@ const (
 	MacvlanHost     = "macvlan-host"      // the host cannot reach its own macvlan children (rule reach.macvlan)
 	MacvlanOther    = "macvlan-elsewhere" // macvlan and bridge traffic meets only outside the host (rule reach.macvlan)
 	NotRunning      = "not-running"       // one side has no namespace
+	NoDefaultRoute  = "no-default-route"  // the client's networks give it no route off them (rule reach.no-default-route)
 )
 
 // Expectation is what the rules predict for one client and one address of
@@ -75,8 +76,53 @@ func Expect(x *graph.Index, client, target *graph.Container, on *graph.Network) 
 	if onlyMacvlan(x, client) {
 		return Expectation{false, MacvlanOther, "the client is only on macvlan: its packet would leave through the parent", false}
 	}
-	return Expectation{false, IsolatedBridges, fmt.Sprintf("%s and %s are different bridges: Docker isolates them",
-		strings.Join(networkNames(x, client), "+"), netName(on)), true}
+	if onlyInternal(x, client) && !hasDefaultRoute(client) {
+		return Expectation{false, NoDefaultRoute, fmt.Sprintf("%s gives the client no default route (--internal from Docker 25): the kernel refuses to send to %s",
+			strings.Join(networkNames(x, client), "+"), netName(on)), true}
+	}
+	return Expectation{false, IsolatedBridges, fmt.Sprintf("%s and %s are different bridges: %s",
+		strings.Join(networkNames(x, client), "+"), netName(on), isolation(x.Model.Host.Chains, on)), true}
+}
+
+// onlyInternal reports whether every network of the client is --internal:
+// the only case where Docker leaves a bridge container without a default
+// route (rule reach.no-default-route). Models that do not record gateways
+// (hand-written ones) are not judged by the rule otherwise.
+func onlyInternal(x *graph.Index, c *graph.Container) bool {
+	if len(c.Endpoints) == 0 {
+		return false
+	}
+	for _, ep := range c.Endpoints {
+		n := x.Network(ep.Network)
+		if n == nil || !n.Internal {
+			return false
+		}
+	}
+	return true
+}
+
+// hasDefaultRoute reports whether one of the client's endpoints has a
+// gateway: inspect's word (and the simulator's) for a default route
+// through it (rules ep.internal-default-route, ipam.driver-gateway).
+func hasDefaultRoute(c *graph.Container) bool {
+	return slices.ContainsFunc(c.Endpoints, func(ep graph.Endpoint) bool { return ep.Gateway.IsValid() })
+}
+
+// isolation says how the engine drops traffic between bridges, from the
+// chains it made (rules fw.isolation-chains, fw.forward-chains): read from
+// the host's ruleset when discovered, the release's when simulated.
+func isolation(chains []string, on *graph.Network) string {
+	bridge := "the target's bridge"
+	if on != nil && on.BridgeName != "" {
+		bridge = on.BridgeName
+	}
+	switch {
+	case slices.Contains(chains, "DOCKER-ISOLATION-STAGE-1"):
+		return "Docker isolates them (DOCKER-ISOLATION-STAGE-1/2 drop it)"
+	case slices.Contains(chains, "DOCKER-FORWARD"):
+		return "Docker isolates them (the DOCKER chain drops what enters " + bridge + " from another interface)"
+	}
+	return "Docker isolates them"
 }
 
 // isMacvlan reports whether n's containers hang off a parent interface

@@ -66,8 +66,46 @@ const (
 	RefuseNoDefaultPool = "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"
 )
 
+// Options of later releases (rules opt.gw-priority, opt.endpoint-ifname,
+// opt.ipv4, opt.gateway-mode, opt.gateway-mode-isolation): how a release
+// refuses what it does not know, and the simulator's own refusal of what
+// it does not model yet.
+const (
+	// A release whose docker CLI has no such flag (pflag's words).
+	RefuseUnknownFlag = "unknown flag: %s"
+	// A release whose docker CLI reads --network's long form without the
+	// key (docker/cli opts/network.go NetworkOpt.Set; the CLI also quotes
+	// the whole value).
+	RefuseNetworkFieldKey = "invalid argument for \"--network\" flag: invalid field key %s"
+	// The bridge driver of 27+ (drivers/bridge newGwMode) on a mode it
+	// does not know (measured on 29.8.0-beta.24: the option, the value, then
+	// the driver's words).
+	RefuseGatewayMode = "failed to parse %s value: %s (unknown gateway mode %s)"
+	// The bridge driver of 28+ (parseNetworkOptions).
+	RefuseIsolatedNotInternal = "gateway mode 'isolated' can only be used for an internal network"
+	// An interface name the namespace already holds (measured on
+	// 29.8.0-beta.24: the engine's words around netlink's EEXIST, naming its
+	// own veth; the simulator names the endpoint's instead), or one the
+	// kernel refuses (netviz's words).
+	RefuseIfnameInUse   = "failed to add interface %s to sandbox: error renaming interface %q to %q: file exists"
+	RefuseIfnameInvalid = "interface name %s is not one the kernel accepts (1 to 15 characters, no '/', ':' or white space)"
+
+	// NotModelled is the simulator's refusal of what it does not reproduce
+	// yet: the option, the release, why.
+	NotModelled = "%s is not modelled yet (Docker %s): %s"
+	// ByOlderCLI explains a CLI refusal of a release without the option.
+	ByOlderCLI = " (Docker %s's CLI refuses it this way: the option came with Docker %s)"
+)
+
 // Warnings the daemon (or the CLI) prints without refusing.
 const (
 	// rule ports.host-mode
 	WarnHostModePorts = "published ports are discarded when using host network mode"
+	// An option a release does not know and its driver skips (rules
+	// opt.gateway-mode, opt.trusted-host-interfaces, opt.endpoint-ifname):
+	// the network is built as without it.
+	WarnIgnoredOption = "%s is ignored by Docker %s, which builds the network as without it (Docker %s added it)"
+	// An option that changes only traffic from outside the host (rules
+	// opt.trusted-host-interfaces, opt.gateway-mode-isolation).
+	WarnOutsideOnly = "%s changes only traffic from outside the host, which netviz does not predict"
 )

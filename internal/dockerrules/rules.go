@@ -13,10 +13,12 @@
 // netviz does not follow it yet. The functions of this package cite the ID
 // of the rule they implement.
 //
-// Every rule was measured on docker.io 20.10.24 (API 1.41) or read from
-// moby's source. Today the simulator applies every rule whatever
-// --engine-version says; Holds records where that is right, so that
-// choosing the behaviour by version is a change of this package only.
+// Every rule was measured on docker.io 20.10.24 (API 1.41) or on
+// 29.8.0-beta.24 (issue 10), or read from moby's source (Measured says
+// which). Where releases differ, Holds is the only record of which release
+// does what: For(version) turns it into a Profile, the typed view the
+// simulator consults (profile.go), so a newcomer reads rules.json for the
+// behaviour and its versions, and profile.go for the code that asks.
 package dockerrules
 
 import (

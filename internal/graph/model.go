@@ -67,6 +67,10 @@ type Host struct {
 	APIVersion string `json:"apiVersion,omitempty"`
 	// EngineHost is the address of the engine asked (unix:///var/run/docker.sock).
 	EngineHost string `json:"engineHost,omitempty"`
+	// Chains are the filter-table chains the engine made (DOCKER…): read
+	// from the host's ruleset when discovered, the release's own when
+	// simulated; they name how the engine isolates its networks.
+	Chains []string `json:"chains,omitempty"`
 }
 
 // Namespace is a network namespace: the host's or a container sandbox.

@@ -24,6 +24,7 @@ const (
 	MacvlanHost     = dockerrules.MacvlanHost
 	MacvlanOther    = dockerrules.MacvlanOther
 	NotRunning      = dockerrules.NotRunning
+	NoDefaultRoute  = dockerrules.NoDefaultRoute
 )
 
 // Expectation is what the model predicts for one client and target address.

@@ -162,7 +162,12 @@ func wired(n *graph.Network) bool { return n.Driver != "host" && n.Driver != "nu
 func (d *dotWriter) title() string {
 	t := bold("host "+orDash(d.m.Host.Name)) + "<br/>"
 	if d.m.Source == graph.SourceSim {
+		// Which release was simulated: its behaviour differs (sim records
+		// "29.0 (simulated)").
 		t += "<i>simulated</i>"
+		if v := strings.TrimSuffix(d.m.Host.Engine, " (simulated)"); v != "" {
+			t += " · Docker " + esc(v)
+		}
 	} else if d.m.Host.Engine != "" {
 		t += "Docker " + esc(d.m.Host.Engine)
 	} else {

@@ -91,6 +91,7 @@ func ParseCompose(ctx context.Context, r io.Reader, file string) (*Scenario, err
 		if n.EnableIPv6 != nil {
 			spec.IPv6 = *n.EnableIPv6
 		}
+		spec.IPv4 = n.EnableIPv4 // Docker 28's enable_ipv4 (rule opt.ipv4 decides)
 		for k, v := range n.DriverOpts {
 			spec.Options[k] = v
 		}
@@ -152,16 +153,18 @@ func ParseCompose(ctx context.Context, r io.Reader, file string) (*Scenario, err
 			cfg := s.Networks[key]
 			aliases := []string{svc}
 			ip := ""
+			var endpoint EndpointOpts
 			if cfg != nil {
 				aliases = append(aliases, cfg.Aliases...)
 				ip = cfg.Ipv4Address
+				endpoint = composeEndpoint(cfg, at)
 			}
 			if i == 0 && run.Network == "" {
-				run.Network, run.Aliases, run.IP = netName(key), aliases, ip
+				run.Network, run.Aliases, run.IP, run.Endpoint = netName(key), aliases, ip, endpoint
 				continue
 			}
 			c := cmd(VerbNetworkConnect, "docker network connect "+netName(key)+" "+run.Name)
-			c.Connect = &ConnectSpec{Network: netName(key), Container: run.Name, Aliases: aliases, IP: ip}
+			c.Connect = &ConnectSpec{Network: netName(key), Container: run.Name, Aliases: aliases, IP: ip, Endpoint: endpoint}
 			connects = append(connects, c)
 		}
 		for _, l := range s.Links {
@@ -192,6 +195,35 @@ func ParseCompose(ctx context.Context, r io.Reader, file string) (*Scenario, err
 		sc.Commands = append(sc.Commands, connects...)
 	}
 	return sc, nil
+}
+
+// composeEndpoint is a service's attachment to one network as Docker 28's
+// endpoint options: driver_opts, interface_name (which compose passes as
+// com.docker.network.endpoint.ifname) and gw_priority.
+func composeEndpoint(cfg *types.ServiceNetworkConfig, at Pos) EndpointOpts {
+	var e EndpointOpts
+	for k, v := range cfg.DriverOpts {
+		if e.DriverOpts == nil {
+			e.DriverOpts = map[string]string{}
+		}
+		e.DriverOpts[k] = v
+	}
+	if cfg.InterfaceName != "" {
+		if e.DriverOpts == nil {
+			e.DriverOpts = map[string]string{}
+		}
+		e.DriverOpts["com.docker.network.endpoint.ifname"] = cfg.InterfaceName
+	}
+	if cfg.GatewayPriority != 0 {
+		e.GwPriority, e.GwPrioritySet = cfg.GatewayPriority, true
+	}
+	if e.GwPrioritySet || len(e.DriverOpts) > 0 {
+		e.Where = map[string]Pos{"gw-priority": at}
+		for k := range e.DriverOpts {
+			e.Where["driver-opt "+k] = at
+		}
+	}
+	return e
 }
 
 // serviceOrder sorts services so each comes after what it depends on

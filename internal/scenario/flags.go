@@ -1,9 +1,18 @@
 package scenario
 
 import (
+	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // The flag tables: every flag each docker command accepts, so a script
@@ -35,8 +44,9 @@ func runFlags(spec *RunSpec) (fs *pflag.FlagSet, links, ports *[]string) {
 	fs = newFlags("run")
 	fs.SetInterspersed(false) // options stop at the image, as in docker
 	fs.StringVar(&spec.Name, "name", "", "")
-	fs.StringVar(&spec.Network, "network", "", "")
-	fs.StringVar(&spec.Network, "net", "", "")
+	nets := &networkOpt{spec: spec}
+	fs.Var(nets, "network", "")
+	fs.Var(nets, "net", "")
 	fs.StringArrayVar(&spec.Aliases, "network-alias", nil, "")
 	fs.StringArrayVar(&spec.Aliases, "net-alias", nil, "")
 	links, ports = new([]string), new([]string)
@@ -125,7 +135,8 @@ func networkCreateFlags(n *NetworkSpec, subnets, ranges, gateways, opts *[]strin
 	fs.Bool("attachable", false, "")
 	fs.Bool("ingress", false, "")
 	fs.Bool("config-only", false, "")
-	fs.Bool("ipv4", true, "")
+	fs.Var(&optionalBool{p: &n.IPv4}, "ipv4", "")
+	fs.Lookup("ipv4").NoOptDefVal = "true"
 	for _, v := range []string{"aux-address", "config-from", "ipam-driver", "ipam-opt", "scope"} {
 		fs.StringArray(v, nil, "")
 	}
@@ -134,15 +145,19 @@ func networkCreateFlags(n *NetworkSpec, subnets, ranges, gateways, opts *[]strin
 
 // connectFlags declares the flags of docker network connect (aliases, --ip
 // and links fill cs and links) or disconnect (-f sets force).
-func connectFlags(sub string, cs *ConnectSpec, links *[]string, force *bool) *pflag.FlagSet {
+func connectFlags(sub string, cs *ConnectSpec, links, driverOpts *[]string, force *bool) *pflag.FlagSet {
 	fs := newFlags("network " + sub)
 	if sub == "connect" {
 		fs.StringArrayVar(&cs.Aliases, "alias", nil, "")
 		fs.StringVar(&cs.IP, "ip", "", "")
 		fs.StringArrayVar(links, "link", nil, "")
-		for _, v := range []string{"ip6", "link-local-ip", "driver-opt", "gw-priority"} {
+		for _, v := range []string{"ip6", "link-local-ip"} {
 			fs.StringArray(v, nil, "")
 		}
+		// Docker 28's endpoint options (rules opt.endpoint-ifname and
+		// opt.gw-priority): docker splits --driver-opt at commas.
+		fs.StringSliceVar(driverOpts, "driver-opt", nil, "")
+		fs.Var(&gwPriority{e: &cs.Endpoint}, "gw-priority", "")
 	} else {
 		fs.BoolVarP(force, "force", "f", false, "")
 	}
@@ -154,4 +169,119 @@ func networkRmFlags(sub string) *pflag.FlagSet {
 	fs := newFlags("network " + sub)
 	fs.BoolP("force", "f", false, "")
 	return fs
+}
+
+// optionalBool is a boolean flag that remembers whether it was given:
+// --ipv4, --ipv4=false.
+type optionalBool struct{ p **bool }
+
+func (b *optionalBool) String() string {
+	if b.p == nil || *b.p == nil {
+		return ""
+	}
+	return strconv.FormatBool(**b.p)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*b.p = &v
+	return nil
+}
+
+func (b *optionalBool) Type() string { return "bool" }
+
+// gwPriority is --gw-priority N: an integer, remembered as given.
+type gwPriority struct{ e *EndpointOpts }
+
+func (g *gwPriority) String() string { return "" }
+
+func (g *gwPriority) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("invalid gw-priority (%s): not an integer", textsafe.Quote(s))
+	}
+	g.e.GwPriority, g.e.GwPrioritySet = n, true
+	return nil
+}
+
+func (g *gwPriority) Type() string { return "int" }
+
+// networkOpt is docker run's --network (and --net), in both of docker's
+// syntaxes: a network's name, or since Docker 28 the long form
+// name=NET,alias=A,ip=IP,driver-opt=K=V,gw-priority=N (docker/cli
+// opts/network.go NetworkOpt, mirrored: a value that holds a key=value pair
+// is the long form, read as CSV, and docker lowercases its fields). Only one
+// network is modelled: engines since 25 connect a container to every
+// --network given, 20.10 refuses a second.
+type networkOpt struct {
+	spec *RunSpec
+	n    int
+}
+
+func (o *networkOpt) String() string { return "" }
+
+func (o *networkOpt) Type() string { return "network" }
+
+// longSyntax is docker's test for the long form (an unanchored match).
+var longSyntax = regexp.MustCompile(`\w+=\w+(,\w+=\w+)*`)
+
+func (o *networkOpt) Set(value string) error {
+	if o.n++; o.n > 1 {
+		return errors.New("a second --network is not modelled yet (engines since 25 connect the container to each, 20.10 refuses it): use docker network connect")
+	}
+	if !longSyntax.MatchString(value) {
+		o.spec.Network = value
+		return nil
+	}
+	fields, err := csv.NewReader(strings.NewReader(value)).Read()
+	if err != nil {
+		return err
+	}
+	for _, field := range fields {
+		// docker/cli: "these options should not be case-insensitive".
+		key, val, ok := strings.Cut(strings.ToLower(field), "=")
+		if !ok || key == "" {
+			return fmt.Errorf("invalid field %s", textsafe.Quote(field))
+		}
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		switch key {
+		case "name":
+			o.spec.Network = val
+		case "alias":
+			o.spec.Aliases = append(o.spec.Aliases, val)
+		case "ip":
+			if _, err := netip.ParseAddr(val); err != nil {
+				return fmt.Errorf("ip %s is not an IP address", textsafe.Quote(val))
+			}
+			o.spec.IP = val
+		case "ip6", "link-local-ip":
+			if _, err := netip.ParseAddr(val); err != nil {
+				return fmt.Errorf("%s %s is not an IP address", key, textsafe.Quote(val))
+			}
+		case "mac-address":
+			o.spec.MAC = val
+		case "driver-opt":
+			k, v, ok := strings.Cut(val, "=")
+			if k = strings.TrimSpace(k); !ok || k == "" {
+				return errors.New("invalid key value pair format in driver options")
+			}
+			if o.spec.Endpoint.DriverOpts == nil {
+				o.spec.Endpoint.DriverOpts = map[string]string{}
+			}
+			o.spec.Endpoint.DriverOpts[k] = strings.TrimSpace(v)
+		case "gw-priority":
+			if err := (&gwPriority{e: &o.spec.Endpoint}).Set(val); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("invalid field key %s", textsafe.Clean(key))
+		}
+	}
+	if o.spec.Network == "" {
+		return errors.New("network name/id is not specified")
+	}
+	return nil
 }

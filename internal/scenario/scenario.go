@@ -99,6 +99,24 @@ type RunSpec struct {
 	Remove     bool       `json:"rm,omitempty"`
 	Command    []string   `json:"command,omitempty"`
 	Labels     []string   `json:"labels,omitempty"`
+	// Endpoint holds the endpoint options of the first network that Docker
+	// 28 added (--network name=NET,driver-opt=…,gw-priority=N).
+	Endpoint EndpointOpts `json:"endpoint,omitzero"`
+}
+
+// EndpointOpts are the per-endpoint options Docker 28 and later know:
+// driver options (com.docker.network.endpoint.ifname names the interface)
+// and the gateway priority. Which release knows which, and what the
+// simulator makes of them, is internal/dockerrules's to say (rules
+// opt.gw-priority and opt.endpoint-ifname).
+type EndpointOpts struct {
+	DriverOpts map[string]string `json:"driverOpts,omitempty"`
+	GwPriority int               `json:"gwPriority,omitempty"`
+	// GwPrioritySet is true when a priority was given, 0 included.
+	GwPrioritySet bool `json:"gwPrioritySet,omitempty"`
+	// Where is the position of each option as written ("gw-priority",
+	// "driver-opt KEY"), so a refusal can point at it.
+	Where map[string]Pos `json:"-"`
 }
 
 // LinkSpec is --link NAME[:ALIAS].
@@ -131,6 +149,12 @@ type NetworkSpec struct {
 	IPv6        bool              `json:"ipv6,omitempty"`
 	Options     map[string]string `json:"options,omitempty"`
 	Labels      []string          `json:"labels,omitempty"`
+	// IPv4 is --ipv4 (compose enable_ipv4) when given: Docker 28's switch
+	// for IPv6-only networks (rule opt.ipv4); nil when not given.
+	IPv4 *bool `json:"ipv4,omitempty"`
+	// Where is the position of the options a refusal may point at ("--ipv4",
+	// "-o KEY").
+	Where map[string]Pos `json:"-"`
 }
 
 // ConnectSpec is docker network connect/disconnect.
@@ -140,6 +164,8 @@ type ConnectSpec struct {
 	Aliases   []string   `json:"aliases,omitempty"`
 	IP        string     `json:"ip,omitempty"`
 	Links     []LinkSpec `json:"links,omitempty"`
+	// Endpoint holds connect's --driver-opt and --gw-priority.
+	Endpoint EndpointOpts `json:"endpoint,omitzero"`
 }
 
 // Scenario is a parsed file.

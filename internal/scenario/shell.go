@@ -267,7 +267,58 @@ func (p *parser) runSpec(sub string, args []string, off int) (*RunSpec, error) {
 			return nil, p.flagErr("docker "+sub, args, off, fmt.Errorf("invalid argument %s for \"--ip\" flag: not an IP address", textsafe.Quote(spec.IP)))
 		}
 	}
+	// Where Docker 28's endpoint options were written: the --network word.
+	if spec.Endpoint.GwPrioritySet || len(spec.Endpoint.DriverOpts) > 0 {
+		at := p.wordPos(args, off, func(a string) bool { return isFlag(a, "network") || isFlag(a, "net") })
+		spec.Endpoint.Where = map[string]Pos{"gw-priority": at}
+		for k := range spec.Endpoint.DriverOpts {
+			spec.Endpoint.Where["driver-opt "+k] = at
+		}
+	}
 	return spec, nil
+}
+
+// isFlag reports whether word a is the long flag name, alone or as
+// --name=value.
+func isFlag(a, name string) bool { return a == "--"+name || strings.HasPrefix(a, "--"+name+"=") }
+
+// wordPos is the position of the first of args (which start at word off of
+// the command) that match says is the one, else of the command.
+func (p *parser) wordPos(args []string, off int, match func(string) bool) Pos {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if match(a) {
+			if j := off + i; j < len(p.pos) {
+				return p.pos[j]
+			}
+		}
+	}
+	return p.start
+}
+
+// optionPos is where -o KEY=… (or --opt, -oKEY=…) was written.
+func (p *parser) optionPos(args []string, off int, key string) Pos {
+	for i, a := range args {
+		v, isOpt := "", false
+		switch {
+		case a == "-o" || a == "--opt":
+			if i+1 < len(args) {
+				v, isOpt = args[i+1], true
+			}
+		case strings.HasPrefix(a, "--opt="):
+			v, isOpt = strings.TrimPrefix(a, "--opt="), true
+		case strings.HasPrefix(a, "-o"):
+			v, isOpt = strings.TrimPrefix(strings.TrimPrefix(a, "-o"), "="), true
+		}
+		if k, _, _ := strings.Cut(v, "="); isOpt && k == key {
+			if j := off + i; j < len(p.pos) {
+				return p.pos[j]
+			}
+		}
+	}
+	return p.start
 }
 
 func (p *parser) lifecycle(sub string, args []string, off int) ([]string, bool, error) {
@@ -301,9 +352,14 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 			return nil, p.errAt(off-1, "%s: requires exactly 1 argument (the network name)", prefix)
 		}
 		n.Name = fs.Arg(0)
+		n.Where = map[string]Pos{}
 		for _, o := range opts {
 			k, v, _ := strings.Cut(o, "=")
 			n.Options[k] = v
+			n.Where["-o "+k] = p.optionPos(rest, off, k)
+		}
+		if n.IPv4 != nil {
+			n.Where["--ipv4"] = p.wordPos(rest, off, func(a string) bool { return isFlag(a, "ipv4") })
 		}
 		if err := n.setPools(subnets, ranges, gateways); err != nil {
 			if err == errPoolCount {
@@ -321,9 +377,9 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 		c.Verb, c.Network = VerbNetworkCreate, n
 	case "connect", "disconnect":
 		cs := &ConnectSpec{}
-		var links []string
+		var links, driverOpts []string
 		force := false
-		fs := connectFlags(sub, cs, &links, &force)
+		fs := connectFlags(sub, cs, &links, &driverOpts, &force)
 		if err := fs.Parse(rest); err != nil {
 			return nil, p.flagErr(prefix, rest, off, err)
 		}
@@ -342,6 +398,21 @@ func (p *parser) network(c *Command, args []string, off int) (*Command, error) {
 				return nil, p.flagErr(prefix, rest, off, err)
 			}
 			cs.Links = append(cs.Links, ls)
+		}
+		// Docker 28's endpoint options (docker/cli convertDriverOpt).
+		if cs.Endpoint.GwPrioritySet || len(driverOpts) > 0 {
+			cs.Endpoint.Where = map[string]Pos{"gw-priority": p.wordPos(rest, off, func(a string) bool { return isFlag(a, "gw-priority") })}
+		}
+		for _, o := range driverOpts {
+			k, v, ok := strings.Cut(o, "=")
+			if k = strings.TrimSpace(k); !ok || k == "" {
+				return nil, p.flagErr(prefix, rest, off, fmt.Errorf("invalid argument %s for \"--driver-opt\" flag: invalid key/value pair format in driver options", textsafe.Quote(o)))
+			}
+			if cs.Endpoint.DriverOpts == nil {
+				cs.Endpoint.DriverOpts = map[string]string{}
+			}
+			cs.Endpoint.DriverOpts[k] = strings.TrimSpace(v)
+			cs.Endpoint.Where["driver-opt "+k] = p.wordPos(rest, off, func(a string) bool { return strings.Contains(a, k) })
 		}
 		c.Verb, c.Connect, c.Force = VerbNetwork(sub), cs, force
 	case "rm", "remove":

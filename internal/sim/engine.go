@@ -5,8 +5,10 @@
 // turns that state into the same graph.Model live discovery produces.
 //
 // The Docker behaviour it reproduces is stated in internal/dockerrules
-// (measured on docker.io 20.10, API 1.41; see the findings in sim_test.go);
-// this package keeps the daemon's state and applies the rules to it. Engine
+// (measured on docker.io 20.10, API 1.41, and 29; see the findings in
+// sim_test.go and version_test.go); this package keeps the daemon's state
+// and applies the rules to it, release by release as
+// dockerrules.For(Options.EngineVersion) says. Engine
 // is a scenario.Target, so the simulator and a real engine (lab.Applier)
 // are driven by the same walk, scenario.Apply.
 //
@@ -37,13 +39,13 @@ type Options struct {
 
 // DefaultEngineVersion is what the simulator reproduces unless told
 // otherwise: the engine its findings were measured on (docker.io 20.10.24,
-// API 1.41).
+// API 1.41). Where releases differ, the engine follows
+// dockerrules.For(Options.EngineVersion).
 const DefaultEngineVersion = dockerrules.DefaultEngineVersion
 
 // NewestEngineVersion is what `netviz sim` assumes without a local engine.
-// The outcomes netviz models were measured on 20.10; dockerrules.Rules says
-// which rules hold for which release. The version is recorded in the model
-// for the reader.
+// dockerrules.Rules says which rules hold for which release; the version is
+// recorded in the model (Host.Engine) and named in the picture's header.
 const NewestEngineVersion = dockerrules.NewestEngineVersion
 
 // EngineMajors are the Docker engine releases whose behaviour the simulator
@@ -57,6 +59,8 @@ func CheckEngineVersion(v string) error { return dockerrules.CheckEngineVersion(
 // Engine is the simulated daemon's state.
 type Engine struct {
 	opts     Options
+	prof     dockerrules.Profile // how the release of opts.EngineVersion behaves
+	poolNext int                 // where the next default-pool search starts (rule ipam.pool-round-robin)
 	nets     map[string]*network
 	netOrder []string
 	ctrs     map[string]*container
@@ -68,6 +72,13 @@ type Engine struct {
 }
 
 var _ scenario.Target = (*Engine)(nil)
+
+// Options are the options the engine was made with, defaults filled in.
+func (e *Engine) Options() Options { return e.opts }
+
+// Profile is how the release simulated behaves where releases differ
+// (dockerrules.For of the engine version).
+func (e *Engine) Profile() dockerrules.Profile { return e.prof }
 
 type network struct {
 	name, id, driver string
@@ -85,6 +96,10 @@ type network struct {
 	ipRange6 netip.Prefix
 	gateway6 netip.Addr
 	used6    map[netip.Addr]string
+	// gwGiven and gw6Given: --gateway gave the gateway of that family;
+	// noGateway: the driver takes none unless given (rule
+	// ipam.driver-gateway).
+	gwGiven, gw6Given, noGateway bool
 }
 
 type endpoint struct {
@@ -95,6 +110,9 @@ type endpoint struct {
 	aliases []string
 	links   []scenario.LinkSpec
 	ifname  string
+	// ifnameOpt is com.docker.network.endpoint.ifname (rule
+	// opt.endpoint-ifname), "" when not given or not known.
+	ifnameOpt string
 }
 
 type container struct {
@@ -121,8 +139,11 @@ func New(opts Options) *Engine {
 	if opts.EngineVersion == "" {
 		opts.EngineVersion = DefaultEngineVersion
 	}
-	e := &Engine{opts: opts, nets: map[string]*network{}, ctrs: map[string]*container{}, nextPort: dockerrules.FirstEphemeralPort}
+	e := &Engine{opts: opts, prof: dockerrules.For(opts.EngineVersion), nets: map[string]*network{}, ctrs: map[string]*container{}, nextPort: dockerrules.FirstEphemeralPort}
+	// The daemon configures the default bridge's pool and gateway itself
+	// (--bip): inspect lists both on every release.
 	e.addNetwork(&network{name: dockerrules.DefaultBridgeNetwork, driver: "bridge", subnet: dockerrules.DefaultBridgeSubnet, predefined: true, icc: true,
+		gateway: dockerrules.DefaultGateway(dockerrules.DefaultBridgeSubnet), userSubnet: true,
 		options: map[string]string{dockerrules.BridgeOption: dockerrules.DefaultBridgeDevice, "com.docker.network.bridge.default_bridge": "true"}})
 	e.addNetwork(&network{name: "host", driver: "host", predefined: true, icc: true})
 	e.addNetwork(&network{name: "none", driver: "null", predefined: true, icc: true})
@@ -131,23 +152,33 @@ func New(opts Options) *Engine {
 
 func (e *Engine) addNetwork(n *network) {
 	n.id = fakeID("network", n.name)
+	// The pools' gateways, reserved (rules ipam.gateway and
+	// ipam.driver-gateway).
 	if n.subnet.IsValid() {
-		if !n.gateway.IsValid() {
+		n.gwGiven = n.gateway.IsValid()
+		if !n.gateway.IsValid() && !n.noGateway {
 			n.gateway = dockerrules.DefaultGateway(n.subnet)
 		}
 		if !n.ipRange.IsValid() {
 			n.ipRange = n.subnet
 		}
-		n.used = map[netip.Addr]string{n.gateway: "gateway"}
+		n.used = map[netip.Addr]string{}
+		if n.gateway.IsValid() {
+			n.used[n.gateway] = "gateway"
+		}
 	}
 	if n.subnet6.IsValid() {
-		if !n.gateway6.IsValid() {
+		n.gw6Given = n.gateway6.IsValid()
+		if !n.gateway6.IsValid() && !n.noGateway {
 			n.gateway6 = dockerrules.DefaultGateway(n.subnet6) // fd00:1::1
 		}
 		if !n.ipRange6.IsValid() {
 			n.ipRange6 = n.subnet6
 		}
-		n.used6 = map[netip.Addr]string{n.gateway6: "gateway"}
+		n.used6 = map[netip.Addr]string{}
+		if n.gateway6.IsValid() {
+			n.used6[n.gateway6] = "gateway"
+		}
 	}
 	e.nets[n.name] = n
 	e.netOrder = append(e.netOrder, n.name)

@@ -32,7 +32,11 @@ func positioned(err error) error {
 	var ae *scenario.ApplyError
 	if errors.As(err, &ae) {
 		if de, ok := ae.Err.(*DaemonError); ok {
-			return &DaemonError{Pos: ae.Pos, Msg: de.Msg}
+			pos := ae.Pos
+			if de.Pos != (scenario.Pos{}) { // a refusal of one option points at it
+				pos = de.Pos
+			}
+			return &DaemonError{Pos: pos, Msg: de.Msg}
 		}
 	}
 	return err
@@ -49,6 +53,29 @@ func daemonErr(format string, args ...any) error {
 		}
 	}
 	return &DaemonError{Msg: "Error response from daemon: " + fmt.Sprintf(format, args...)}
+}
+
+// refuseAt is a refusal that is not the daemon's own words (a release's
+// CLI refusing a flag it does not know, or the simulator's NotModelled), at
+// the position of the option that caused it (the command's when at is
+// zero). Its string arguments are escaped and cut like daemonErr's.
+func refuseAt(at scenario.Pos, format string, args ...any) error {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = textsafe.CleanN(s, 300)
+		}
+	}
+	return &DaemonError{Pos: at, Msg: fmt.Sprintf(format, args...)}
+}
+
+// noteAt is note at the position of one option (the command's when at is
+// zero).
+func (e *Engine) noteAt(ctx context.Context, at scenario.Pos, format string, args ...any) {
+	if at == (scenario.Pos{}) {
+		e.note(ctx, format, args...)
+		return
+	}
+	e.Notes = append(e.Notes, at.String()+": "+fmt.Sprintf(format, args...))
 }
 
 // note records something worth telling the reader, at the position of the

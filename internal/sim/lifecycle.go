@@ -9,6 +9,7 @@ import (
 
 	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/scenario"
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // ContainerCreate creates a container as `docker create` would: it checks
@@ -27,6 +28,14 @@ func (e *Engine) ContainerCreate(ctx context.Context, r *scenario.RunSpec) (stri
 	}
 	mode := dockerrules.NetworkMode(r.Network)
 	ctr := &container{name: name, id: fakeID("container", name), image: r.Image, hostname: r.Hostname, mode: mode, links: r.Links, ports: r.Ports}
+	ifnameOpt, err := e.endpointOptions(ctx, r.Endpoint, true)
+	if err != nil {
+		return "", err
+	}
+	if ifnameOpt != "" && (mode == "host" || mode == "none" || strings.HasPrefix(mode, "container:")) {
+		return "", refuseAt(r.Endpoint.Where["driver-opt "+dockerrules.EndpointIfnameOption], dockerrules.NotModelled,
+			dockerrules.EndpointIfnameOption+" with --net "+textsafe.Clean(mode), e.prof.Major, "such a container has no endpoint of its own to name")
+	}
 	switch {
 	case mode == "host" || mode == "none":
 		if len(r.Aliases) > 0 {
@@ -58,7 +67,7 @@ func (e *Engine) ContainerCreate(ctx context.Context, r *scenario.RunSpec) (stri
 		if n.name == dockerrules.DefaultBridgeNetwork && len(r.Aliases) > 0 {
 			return "", daemonErr(dockerrules.RefuseAliasOffUserNetwork)
 		}
-		ep := &endpoint{net: n.name, aliases: r.Aliases}
+		ep := &endpoint{net: n.name, aliases: r.Aliases, ifnameOpt: ifnameOpt}
 		if n.name != dockerrules.DefaultBridgeNetwork {
 			ep.links, ctr.links = r.Links, nil // on a user network --link is a DNS alias (rule dns.link-alias)
 		}
@@ -166,18 +175,26 @@ func (e *Engine) start(ctr *container) error {
 		}
 	}
 	// A new sandbox joins its endpoints in libnetwork's order and numbers
-	// the interfaces eth0… in that order (rule ep.join-order).
+	// the interfaces eth0… in that order (rule ep.join-order), an endpoint
+	// with com.docker.network.endpoint.ifname taking its own name (rule
+	// opt.endpoint-ifname).
 	order := slices.Clone(ctr.endpoints)
 	slices.SortStableFunc(order, func(a, b *endpoint) int { return dockerrules.CompareJoinOrder(e.joinKey(a), e.joinKey(b)) })
 	ctr.nextIf = 0
+	names := map[string]bool{"lo": true}
+	for _, ep := range order {
+		if e.nets[ep.net] == nil {
+			return daemonErr(dockerrules.RefuseNoSuchNetwork, ep.net)
+		}
+		name, err := e.interfaceName(ctr, ep, func(s string) bool { return names[s] })
+		if err != nil {
+			return err
+		}
+		ep.ifname, names[name] = name, true
+	}
 	var allocated []*endpoint
 	for _, ep := range order {
 		n := e.nets[ep.net]
-		if n == nil {
-			return daemonErr(dockerrules.RefuseNoSuchNetwork, ep.net)
-		}
-		ep.ifname = dockerrules.ContainerInterface(ctr.nextIf)
-		ctr.nextIf++
 		if n.used == nil { // host, none
 			continue
 		}
@@ -199,6 +216,63 @@ func (e *Engine) start(ctr *container) error {
 	}
 	ctr.running = true
 	return nil
+}
+
+// interfaceName names the interface ep gets in ctr's namespace, whose
+// names inUse reports: its com.docker.network.endpoint.ifname (rule
+// opt.endpoint-ifname), else the next ethN the release hands out (rules
+// ep.ifname-no-reuse and ep.ifname-lowest-free).
+func (e *Engine) interfaceName(ctr *container, ep *endpoint, inUse func(string) bool) (string, error) {
+	if ep.ifnameOpt == "" {
+		return dockerrules.NextInterface(e.prof, &ctr.nextIf, inUse), nil
+	}
+	if inUse(ep.ifnameOpt) {
+		return "", daemonErr(dockerrules.RefuseIfnameInUse, dockerrules.VethName(fakeID("veth", ctr.name+"/"+ep.net)), dockerrules.VethName(fakeID("veth", ctr.name+"/"+ep.net)), ep.ifnameOpt)
+	}
+	return ep.ifnameOpt, nil
+}
+
+// endpointOptions takes Docker 28's endpoint options of a run (viaRun: its
+// --network long form) or a network connect as the release simulated
+// does, and returns the interface name asked for ("" for none): a release
+// before 28 has no --gw-priority (its CLI refuses it) and ignores
+// com.docker.network.endpoint.ifname; a priority other than 0 and any other
+// driver option are not modelled yet (rules opt.gw-priority and
+// opt.endpoint-ifname).
+func (e *Engine) endpointOptions(ctx context.Context, eo scenario.EndpointOpts, viaRun bool) (string, error) {
+	if eo.GwPrioritySet {
+		at := eo.Where["gw-priority"]
+		switch {
+		case !e.prof.KnowsGwPriority && viaRun:
+			return "", refuseAt(at, dockerrules.RefuseNetworkFieldKey+dockerrules.ByOlderCLI, "gw-priority", e.prof.Major, dockerrules.FirstRelease("opt.gw-priority"))
+		case !e.prof.KnowsGwPriority:
+			return "", refuseAt(at, dockerrules.RefuseUnknownFlag+dockerrules.ByOlderCLI, "--gw-priority", e.prof.Major, dockerrules.FirstRelease("opt.gw-priority"))
+		case eo.GwPriority != 0:
+			return "", refuseAt(at, dockerrules.NotModelled, fmt.Sprintf("gw-priority %d", eo.GwPriority), e.prof.Major,
+				"it reorders the container's networks (which one gives the default route, which interface is eth0 at start, whose DNS answers first), and the model keeps no priority")
+		}
+	}
+	keys := make([]string, 0, len(eo.DriverOpts))
+	for k := range eo.DriverOpts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	ifname := ""
+	for _, k := range keys {
+		v, at := eo.DriverOpts[k], eo.Where["driver-opt "+k]
+		switch {
+		case k != dockerrules.EndpointIfnameOption:
+			return "", refuseAt(at, dockerrules.NotModelled, "driver option "+textsafe.Clean(k), e.prof.Major,
+				"the only endpoint option the simulator knows is "+dockerrules.EndpointIfnameOption)
+		case !e.prof.KnowsEndpointIfname:
+			e.noteAt(ctx, at, dockerrules.WarnIgnoredOption, "driver option "+k+"="+textsafe.Clean(v), e.prof.Major, dockerrules.FirstRelease("opt.endpoint-ifname"))
+		case !dockerrules.ValidIfname(v):
+			return "", refuseAt(at, "Error response from daemon: "+dockerrules.RefuseIfnameInvalid, textsafe.Quote(v))
+		default:
+			ifname = v
+		}
+	}
+	return ifname, nil
 }
 
 // joinKey is what the join order looks at for ep (a network that no longer

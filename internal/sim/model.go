@@ -12,14 +12,19 @@ import (
 // uplinkAddr is the simulated host's address: TEST-NET-1, never routed.
 var uplinkAddr = netip.MustParsePrefix("192.0.2.10/24")
 
-// loopback is lo's address in every namespace.
-var loopback = netip.MustParsePrefix("127.0.0.1/8")
+// loopback is lo's address in every namespace, loopback6 the one 29 adds
+// in every container namespace (rule ns.loopback-ipv6).
+var (
+	loopback  = netip.MustParsePrefix("127.0.0.1/8")
+	loopback6 = netip.MustParsePrefix("::1/128")
+)
 
 // Model builds the graph of the engine's current state: the same shape live
 // discovery produces for a host in this state.
 func (e *Engine) Model() *graph.Model {
 	m := graph.New(graph.SourceSim, e.opts.Hostname)
 	m.Host.Engine = e.opts.EngineVersion + " (simulated)"
+	m.Host.Chains = e.prof.Chains()
 	host := graph.HostNamespaceID
 	ifIndex := map[graph.NamespaceID]int{}
 	addIf := func(ns graph.NamespaceID, name string, kind graph.InterfaceKind, typ, mac string, addrs ...netip.Prefix) graph.InterfaceID {
@@ -42,20 +47,18 @@ func (e *Engine) Model() *graph.Model {
 		if len(gn.Options) == 0 {
 			gn.Options = nil
 		}
-		// IPv4 first, as Docker lists its IPAM config.
-		for _, s := range []graph.Subnet{subnetOf(n.subnet, n.ipRange, n.gateway), subnetOf(n.subnet6, n.ipRange6, n.gateway6)} {
-			if s.Subnet.IsValid() {
-				gn.Subnets = append(gn.Subnets, s)
-			}
-		}
+		gn.Subnets = e.inspectSubnets(n)
 		switch n.driver {
 		case "bridge":
 			gn.BridgeName = bridgeName(n)
-			addrs := []netip.Prefix{netip.PrefixFrom(n.gateway, n.subnet.Bits())}
-			if n.subnet6.IsValid() {
+			var addrs []netip.Prefix
+			if n.gateway.IsValid() {
+				addrs = append(addrs, netip.PrefixFrom(n.gateway, n.subnet.Bits()))
+			}
+			if n.gateway6.IsValid() {
 				addrs = append(addrs, netip.PrefixFrom(n.gateway6, n.subnet6.Bits()))
 			}
-			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", dockerrules.MACFromIPv4(n.gateway), addrs...)
+			hostIf[gn.BridgeName] = addIf(host, gn.BridgeName, graph.KindBridge, "bridge", dockerrules.BridgeMAC(e.prof, n.gateway), addrs...)
 			gn.Bridge = hostIf[gn.BridgeName]
 		case "macvlan", "ipvlan":
 			parent := parentName(n)
@@ -99,7 +102,11 @@ func (e *Engine) Model() *graph.Model {
 			default:
 				gc.Namespace = graph.NewNamespaceID(c.name)
 				m.Namespaces = append(m.Namespaces, &graph.Namespace{ID: gc.Namespace})
-				addIf(gc.Namespace, "lo", graph.KindLoopback, "device", "", loopback)
+				lo := []netip.Prefix{loopback}
+				if e.prof.LoopbackIPv6 {
+					lo = append(lo, loopback6) // rule ns.loopback-ipv6
+				}
+				addIf(gc.Namespace, "lo", graph.KindLoopback, "device", "", lo...)
 			}
 			nsOf[c.name] = gc.Namespace
 		}
@@ -114,8 +121,15 @@ func (e *Engine) Model() *graph.Model {
 			}
 			if c.running && ep.ip.IsValid() {
 				gep.IPv4 = netip.PrefixFrom(ep.ip, n.subnet.Bits())
-				gep.Gateway = n.gateway
-				gep.MAC = dockerrules.MACFromIPv4(ep.ip) // rule mac.from-ipv4
+				// The endpoint's gateway is its default route: none on an
+				// --internal bridge from 25, on an --internal macvlan or
+				// ipvlan on every release (rule ep.internal-default-route),
+				// none on a network without one (rule ipam.driver-gateway).
+				bridgeRoute := n.driver == "bridge" && e.prof.InternalDefaultRoute
+				if !n.internal || bridgeRoute {
+					gep.Gateway = n.gateway
+				}
+				gep.MAC = dockerrules.EndpointMAC(e.prof, ep.ip) // rule mac.from-ipv4
 				addrs := []netip.Prefix{gep.IPv4}
 				if ep.ip6.IsValid() {
 					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits())
@@ -181,6 +195,35 @@ func parentName(n *network) string {
 // vethName is a stable host-side veth name (rule dev.veth-name: Docker's
 // digits are random, these come from the names).
 func vethName(ctr, net string) string { return dockerrules.VethName(fakeID("veth", ctr+"/"+net)) }
+
+// inspectSubnets lists n's pools as the release's `docker network inspect`
+// does, which is what a live model holds: its gateway only when --gateway
+// gave it or the pool came from the defaults, up to 28 (rule
+// ipam.inspect-gateway); IPv4 first up to 28, else the pools given with
+// --subnet before those from the defaults (rule ipam.inspect-order).
+func (e *Engine) inspectSubnets(n *network) []graph.Subnet {
+	gw, gw6 := n.gateway, n.gateway6
+	if e.prof.InspectGivenGatewayOnly {
+		if n.userSubnet && !n.gwGiven {
+			gw = netip.Addr{}
+		}
+		if !n.gw6Given { // an IPv6 pool comes from --subnet only
+			gw6 = netip.Addr{}
+		}
+	}
+	v4, v6 := subnetOf(n.subnet, n.ipRange, gw), subnetOf(n.subnet6, n.ipRange6, gw6)
+	order := []graph.Subnet{v4, v6}
+	if !e.prof.InspectIPv4First && !n.userSubnet {
+		order = []graph.Subnet{v6, v4} // the IPv6 pool is the configured one
+	}
+	var out []graph.Subnet
+	for _, s := range order {
+		if s.Subnet.IsValid() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // subnetOf is one pool of a network as the model lists it (empty when the
 // network has no pool of that family).

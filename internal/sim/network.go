@@ -12,18 +12,30 @@ import (
 )
 
 // NetworkCreate creates a network as `docker network create` would: its
-// pools from --subnet/--ip-range/--gateway, else the lowest free default
-// pool (rules ipam.user-subnet, ipam.default-pools, ipam.pool-lowest-free,
-// ipam.ipv6-pool).
+// pools from --subnet/--ip-range/--gateway, else the next default pool
+// (rules ipam.user-subnet, ipam.default-pools, ipam.pool-round-robin,
+// ipam.pool-lowest-free, ipam.ipv6-pool, ipam.ipv6-needs-subnet), its
+// gateways (rules ipam.gateway, ipam.driver-gateway), and the options of
+// later releases as the release simulated takes them (networkOptions).
 func (e *Engine) NetworkCreate(ctx context.Context, spec *scenario.NetworkSpec) error {
 	if _, dup := e.nets[spec.Name]; dup {
 		return daemonErr(dockerrules.RefuseNetworkExists, spec.Name)
+	}
+	if err := e.checkIPv4Flag(spec); err != nil { // the CLI's refusal comes first
+		return err
 	}
 	n := &network{name: spec.Name, driver: spec.Driver, internal: spec.Internal, ipv6: spec.IPv6, options: spec.Options, icc: true}
 	if spec.Driver == "bridge" {
 		n.icc = dockerrules.ICC(spec.Options)
 	}
+	// macvlan and ipvlan take a gateway only when given, from 29 (rule
+	// ipam.driver-gateway).
+	n.noGateway = (n.driver == "macvlan" || n.driver == "ipvlan") && !e.prof.DriverGateway
 	v4, v6 := pools(spec)
+	if v6.subnet == "" && spec.IPv6 && !e.prof.IPv6NeedsSubnet {
+		return refuseAt(scenario.Pos{}, dockerrules.NotModelled, "--ipv6 without an IPv6 --subnet", e.prof.Major,
+			"this release gives the network an IPv6 /64 of its own, from a ULA prefix derived from the engine's ID, which cannot be known without it; give --subnet fdXX:…::/64")
+	}
 	if v4.subnet != "" {
 		p, r, g, err := e.userPool(v4)
 		if err != nil {
@@ -31,11 +43,13 @@ func (e *Engine) NetworkCreate(ctx context.Context, spec *scenario.NetworkSpec) 
 		}
 		n.subnet, n.ipRange, n.gateway, n.userSubnet = p, r, g, true
 	} else {
-		p, ok := dockerrules.PickDefaultPool(func(p netip.Prefix) bool { return e.overlaps(p) != nil })
+		p, next, ok := dockerrules.PickDefaultPool(e.prof, e.poolNext, func(p netip.Prefix) bool { return e.overlaps(p) != nil })
 		if !ok {
 			return daemonErr(dockerrules.RefuseNoDefaultPool)
 		}
-		n.subnet = p
+		// The cursor moves at the pick, as libnetwork's does, even if the
+		// network then fails (its pool is released, the cursor stays).
+		n.subnet, e.poolNext = p, next
 	}
 	// libnetwork allocates an IPv6 pool only with --ipv6, and only from an
 	// IPv6 --subnet here (rule ipam.ipv6-pool).
@@ -55,7 +69,96 @@ func (e *Engine) NetworkCreate(ctx context.Context, spec *scenario.NetworkSpec) 
 			n.options = map[string]string{}
 		}
 	}
+	if err := e.networkOptions(ctx, spec); err != nil { // the driver's checks come after the pools
+		return err
+	}
 	e.addNetwork(n)
+	return nil
+}
+
+// checkIPv4Flag takes --ipv4 as the release would (rule opt.ipv4): a CLI
+// before 28 does not know the flag; --ipv4=false, an IPv6-only network, is
+// not modelled yet.
+func (e *Engine) checkIPv4Flag(spec *scenario.NetworkSpec) error {
+	if spec.IPv4 == nil {
+		return nil
+	}
+	at := spec.Where["--ipv4"]
+	if !e.prof.KnowsIPv4Flag {
+		return refuseAt(at, dockerrules.RefuseUnknownFlag+dockerrules.ByOlderCLI, "--ipv4", e.prof.Major, dockerrules.FirstRelease("opt.ipv4"))
+	}
+	if !*spec.IPv4 {
+		return refuseAt(at, dockerrules.NotModelled, "--ipv4=false (a network without IPv4)", e.prof.Major,
+			"netviz reasons about names and reachability over IPv4 addresses")
+	}
+	return nil
+}
+
+// networkOptions takes the -o options of later releases as the release
+// simulated does: one that does not know an option ignores it (its driver
+// skips unknown labels), and the simulator says so; one that knows it
+// refuses a bad value as its driver would; what the model cannot show yet
+// is refused as not modelled (rules opt.gateway-mode,
+// opt.gateway-mode-isolation, opt.trusted-host-interfaces and opt.ipv4).
+func (e *Engine) networkOptions(ctx context.Context, spec *scenario.NetworkSpec) error {
+	keys := make([]string, 0, len(spec.Options))
+	for k := range spec.Options {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v, at := spec.Options[k], spec.Where["-o "+k]
+		opt := "-o " + textsafe.Clean(k) + "=" + textsafe.Clean(v)
+		switch {
+		case k == dockerrules.EnableIPv4Option:
+			if !e.prof.KnowsIPv4Flag {
+				e.noteAt(ctx, at, dockerrules.WarnIgnoredOption, opt, e.prof.Major, dockerrules.FirstRelease("opt.ipv4"))
+			} else if v == "false" || v == "0" {
+				return refuseAt(at, dockerrules.NotModelled, opt+" (a network without IPv4)", e.prof.Major,
+					"netviz reasons about names and reachability over IPv4 addresses")
+			}
+		case spec.Driver != "bridge":
+			// macvlan and ipvlan have their own options; the bridge's do
+			// not apply.
+		case k == dockerrules.GatewayModeIPv4Option || k == dockerrules.GatewayModeIPv6Option:
+			if err := e.gatewayMode(ctx, spec, opt, v, at); err != nil {
+				return err
+			}
+		case k == dockerrules.TrustedHostInterfacesOption:
+			if !e.prof.KnowsTrustedHostInterfaces {
+				e.noteAt(ctx, at, dockerrules.WarnIgnoredOption, opt, e.prof.Major, dockerrules.FirstRelease("opt.trusted-host-interfaces"))
+			} else {
+				e.noteAt(ctx, at, dockerrules.WarnOutsideOnly, opt)
+			}
+		}
+	}
+	return nil
+}
+
+// gatewayMode takes com.docker.network.bridge.gateway_mode_ipv4/_ipv6
+// (rules opt.gateway-mode and opt.gateway-mode-isolation).
+func (e *Engine) gatewayMode(ctx context.Context, spec *scenario.NetworkSpec, opt, mode string, at scenario.Pos) error {
+	if len(e.prof.GatewayModes) == 0 {
+		e.noteAt(ctx, at, dockerrules.WarnIgnoredOption, opt, e.prof.Major, dockerrules.FirstRelease("opt.gateway-mode"))
+		return nil
+	}
+	if !e.prof.KnowsGatewayMode(mode) {
+		key, _, _ := strings.Cut(strings.TrimPrefix(opt, "-o "), "=")
+		return refuseAt(at, "Error response from daemon: "+dockerrules.RefuseGatewayMode, textsafe.Clean(key), textsafe.Clean(mode), textsafe.Clean(mode))
+	}
+	switch mode {
+	case dockerrules.GatewayModeNATUnprotected:
+		e.noteAt(ctx, at, dockerrules.WarnOutsideOnly, opt)
+	case dockerrules.GatewayModeRouted:
+		return refuseAt(at, dockerrules.NotModelled, opt, e.prof.Major,
+			"without NAT, published ports are only opened, not mapped, and the model draws them as DNAT")
+	case dockerrules.GatewayModeIsolated:
+		if !spec.Internal {
+			return refuseAt(at, "Error response from daemon: "+dockerrules.RefuseIsolatedNotInternal)
+		}
+		return refuseAt(at, dockerrules.NotModelled, opt, e.prof.Major,
+			"the bridge gets no address, so the host cannot reach the containers, which the reachability rules assume")
+	}
 	return nil
 }
 
@@ -95,9 +198,10 @@ func (e *Engine) connectTargets(cs *scenario.ConnectSpec) (*network, *container,
 }
 
 // NetworkConnect attaches a container to a network as `docker network
-// connect` would; a running container gets its address and the next ethN
-// at once (rule ep.ifname-no-reuse), a stopped one at start.
-func (e *Engine) NetworkConnect(_ context.Context, cs *scenario.ConnectSpec) error {
+// connect` would; a running container gets its address and its interface
+// at once (rules ep.ifname-no-reuse, ep.ifname-lowest-free and
+// opt.endpoint-ifname), a stopped one at start.
+func (e *Engine) NetworkConnect(ctx context.Context, cs *scenario.ConnectSpec) error {
 	n, ctr, err := e.connectTargets(cs)
 	if err != nil {
 		return err
@@ -113,7 +217,11 @@ func (e *Engine) NetworkConnect(_ context.Context, cs *scenario.ConnectSpec) err
 	if n.name == dockerrules.DefaultBridgeNetwork && len(cs.Aliases) > 0 {
 		return daemonErr(dockerrules.RefuseAliasOffUserNetwork)
 	}
-	ep := &endpoint{net: n.name, aliases: cs.Aliases, links: cs.Links}
+	ifnameOpt, err := e.endpointOptions(ctx, cs.Endpoint, false)
+	if err != nil {
+		return err
+	}
+	ep := &endpoint{net: n.name, aliases: cs.Aliases, links: cs.Links, ifnameOpt: ifnameOpt}
 	if cs.IP != "" {
 		ip, err := pinnedIP(n, cs.IP, true)
 		if err != nil {
@@ -122,11 +230,16 @@ func (e *Engine) NetworkConnect(_ context.Context, cs *scenario.ConnectSpec) err
 		ep.pinned = ip
 	}
 	if ctr.running {
+		name, err := e.interfaceName(ctr, ep, func(s string) bool {
+			return s == "lo" || slices.ContainsFunc(ctr.endpoints, func(o *endpoint) bool { return o.ifname == s })
+		})
+		if err != nil {
+			return err
+		}
 		if err := e.allocateEndpoint(n, ep, ctr.name); err != nil {
 			return err
 		}
-		ep.ifname = dockerrules.ContainerInterface(ctr.nextIf)
-		ctr.nextIf++
+		ep.ifname = name
 	}
 	ctr.endpoints = append(ctr.endpoints, ep)
 	return nil

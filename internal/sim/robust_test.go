@@ -35,6 +35,15 @@ var edgeScripts = []string{
 	"docker run -d --name aa img\ndocker run -d --name bb --net container:aa img\ndocker rm -f aa",
 	"docker run -d --name aa img\ndocker run -d --name bb --net container:aa img\ndocker stop aa\ndocker start bb",
 	"docker network create --subnet 10.9.0.0/29 tiny\n" + strings.Repeat("docker run -d --net tiny img\n", 8),
+	// Docker 28's options, the ones refused and the ones simulated.
+	"docker network create n\ndocker run -d --name aa --network name=n,driver-opt=com.docker.network.endpoint.ifname=eth0 img\ndocker network connect n2 aa",
+	"docker network create n\ndocker network create m\ndocker run -d --name aa --network name=n,driver-opt=com.docker.network.endpoint.ifname=eth1 img\ndocker network connect m aa\ndocker restart aa",
+	"docker network create n\ndocker network create m\ndocker create --name aa --network name=n,driver-opt=com.docker.network.endpoint.ifname=eth0 img\ndocker network connect m aa\ndocker start aa",
+	"docker network create -d macvlan --subnet 10.1.0.0/30 -o parent=eth0 mv\ndocker run -d --net mv img\ndocker run -d --net mv img\ndocker run -d --net mv img",
+	"docker network create -d macvlan --ipv6 --subnet 10.2.0.0/24 --subnet fd00:9::/127 -o parent=eth0 mv\ndocker run -d --net mv img\ndocker run -d --net mv img",
+	"docker network create --internal --ipv6 --subnet fd00:4::/64 i\ndocker run -d --name aa --net i img\ndocker network connect bridge aa\ndocker restart aa",
+	"docker network create --ipv4 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected -o com.docker.network.bridge.trusted_host_interfaces=eth0 n\ndocker network connect --gw-priority 0 n x",
+	"docker network create n1\ndocker network rm n1\n" + strings.Repeat("docker network create --internal n\ndocker network rm n\n", 40),
 }
 
 // TestNoScenarioPanicsTheSimulator runs every scenario the parser accepts
@@ -62,22 +71,25 @@ func simulate(t *testing.T, src string) {
 	if err != nil {
 		return // the parser's refusal: FuzzParseShell's business
 	}
-	e := New(Options{})
-	if err := e.Apply(sc); err != nil && !strings.HasPrefix(err.Error(), "f.sh:") {
-		t.Fatalf("refusal without a position: %v\n%s", err, src)
-	}
-	m := e.Model()
-	if err := graph.Validate(m); err != nil {
-		t.Fatalf("invalid model: %v\n%s", err, src)
-	}
-	var b bytes.Buffer
-	for name, r := range map[string]func() error{
-		"text": func() error { return render.Text(&b, m) },
-		"json": func() error { return graph.WriteJSON(&b, m) },
-		"dot":  func() error { return render.DOT(&b, m) },
-	} {
-		if err := r(); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, src)
+	// Every release a boundary separates: their engines take other paths.
+	for _, v := range goldenVersions {
+		e := New(Options{EngineVersion: v})
+		if err := e.Apply(sc); err != nil && !strings.HasPrefix(err.Error(), "f.sh:") {
+			t.Fatalf("Docker %s: refusal without a position: %v\n%s", v, err, src)
+		}
+		m := e.Model()
+		if err := graph.Validate(m); err != nil {
+			t.Fatalf("Docker %s: invalid model: %v\n%s", v, err, src)
+		}
+		var b bytes.Buffer
+		for name, r := range map[string]func() error{
+			"text": func() error { return render.Text(&b, m) },
+			"json": func() error { return graph.WriteJSON(&b, m) },
+			"dot":  func() error { return render.DOT(&b, m) },
+		} {
+			if err := r(); err != nil {
+				t.Fatalf("Docker %s: %s: %v\n%s", v, name, err, src)
+			}
 		}
 	}
 }

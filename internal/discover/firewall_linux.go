@@ -1,0 +1,35 @@
+package discover
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/google/nftables"
+)
+
+// readChains lists the chains of the IPv4 filter table in netviz's own
+// namespace whose names start with DOCKER: which ones the engine made says
+// how it isolates its networks (DOCKER-ISOLATION-STAGE-1/2 up to 28, the
+// DOCKER chain's per-bridge drops on 29). Equivalent to `iptables -S | grep
+// '^-N DOCKER'`, read over nf_tables netlink (Debian's iptables is
+// iptables-nft). nil when the ruleset cannot be read (no privilege,
+// iptables-legacy): the rules then name the release's chains.
+func readChains() []string {
+	c, err := nftables.New()
+	if err != nil {
+		return nil
+	}
+	defer c.CloseLasting()
+	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ch := range chains {
+		if ch.Table != nil && ch.Table.Name == "filter" && strings.HasPrefix(ch.Name, "DOCKER") {
+			out = append(out, ch.Name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
