@@ -48,7 +48,7 @@ func labelled(t *testing.T, env *dockertest.Env, value string) int {
 // TestLiveVerifyEveryLab: the simulation agrees 100% with the real engine on
 // every built-in lab, and verify leaves nothing behind.
 func TestLiveVerifyEveryLab(t *testing.T) {
-	env := dockertest.Require(t)
+	env := dockertest.RequireQuiet(t)
 	bin := buildNetviz(t)
 	for _, l := range lab.List() {
 		t.Run(l.Name, func(t *testing.T) {

@@ -127,8 +127,15 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 	}
 	version := o.engineVersion
 	if version == "" {
+		// The local engine's release when it answers within
+		// connect.VersionWait, else the newest modelled; a local release
+		// the simulator does not reproduce is said, not guessed at.
 		if version, err = localEngineVersion(ctx); err != nil {
 			return err
+		}
+		if sim.CheckEngineVersion(version) != nil {
+			fmt.Fprintf(stderr, "netviz: the local engine is Docker %s, which the simulator does not reproduce; simulating %s\n", textsafe.CleanN(version, 64), sim.NewestEngineVersion)
+			version = sim.NewestEngineVersion
 		}
 	}
 	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: version})
@@ -164,7 +171,7 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 // A scenario the daemon would refuse writes no frame, and a failure or
 // Ctrl-C midway removes the frames already written (and DIR, if it made it).
 func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir string, stderr io.Writer) error {
-	if err := sim.New(sim.Options{}).Apply(sc); err != nil {
+	if err := sim.New(eng.Options()).Apply(sc); err != nil { // the same release: what it refuses differs
 		return usageErrorf("%v", err)
 	}
 	_, statErr := os.Stat(dir)

@@ -140,7 +140,7 @@ func (a *Applier) ContainerRemove(ctx context.Context, ref string, force bool) e
 
 // NetworkConnect is `docker network connect`.
 func (a *Applier) NetworkConnect(ctx context.Context, cs *scenario.ConnectSpec) error {
-	ep, err := endpointSettings(cs.Aliases, cs.Links, cs.IP)
+	ep, err := endpointSettings(cs.Aliases, cs.Links, cs.IP, cs.Endpoint)
 	if err != nil {
 		return err
 	}
@@ -148,10 +148,11 @@ func (a *Applier) NetworkConnect(ctx context.Context, cs *scenario.ConnectSpec) 
 	return err
 }
 
-// endpointSettings is an endpoint's --alias / --net-alias, --link and --ip,
-// as `docker run --net` and `docker network connect` send them.
-func endpointSettings(aliases []string, links []scenario.LinkSpec, ip string) (*network.EndpointSettings, error) {
-	ep := &network.EndpointSettings{Aliases: aliases}
+// endpointSettings is an endpoint's --alias / --net-alias, --link, --ip and
+// Docker 28's driver-opt and gw-priority, as `docker run --net` and
+// `docker network connect` send them.
+func endpointSettings(aliases []string, links []scenario.LinkSpec, ip string, opts scenario.EndpointOpts) (*network.EndpointSettings, error) {
+	ep := &network.EndpointSettings{Aliases: aliases, DriverOpts: opts.DriverOpts, GwPriority: opts.GwPriority}
 	for _, l := range links {
 		ep.Links = append(ep.Links, l.Target+":"+l.Alias)
 	}
@@ -194,26 +195,49 @@ func (a *Applier) NetworkCreate(ctx context.Context, n *scenario.NetworkSpec) er
 		}
 		opts.Options["parent"] = parent
 	}
-	if n.Subnet != "" {
-		var cfg network.IPAMConfig
-		var err error
-		if cfg.Subnet, err = parsePrefix("--subnet", n.Subnet); err != nil {
+	if n.IPv6 {
+		opts.EnableIPv6 = &n.IPv6
+	}
+	if n.IPv4 != nil {
+		opts.EnableIPv4 = n.IPv4
+	}
+	// One IPAM config per address family, IPv4 first, as the docker CLI
+	// sends its --subnet flags.
+	for _, p := range []struct{ subnet, ipRange, gateway string }{{n.Subnet, n.IPRange, n.Gateway}, {n.IPv6Subnet, n.IPv6Range, n.IPv6Gateway}} {
+		if p.subnet == "" {
+			continue
+		}
+		cfg, err := ipamConfig(p.subnet, p.ipRange, p.gateway)
+		if err != nil {
 			return err
 		}
-		if n.IPRange != "" {
-			if cfg.IPRange, err = parsePrefix("--ip-range", n.IPRange); err != nil {
-				return err
-			}
+		if opts.IPAM == nil {
+			opts.IPAM = &network.IPAM{}
 		}
-		if n.Gateway != "" {
-			if cfg.Gateway, err = parseAddr("--gateway", n.Gateway); err != nil {
-				return err
-			}
-		}
-		opts.IPAM = &network.IPAM{Config: []network.IPAMConfig{cfg}}
+		opts.IPAM.Config = append(opts.IPAM.Config, cfg)
 	}
 	_, err := a.Client.NetworkCreate(ctx, n.Name, opts)
 	return err
+}
+
+// ipamConfig is one --subnet with its --ip-range and --gateway.
+func ipamConfig(subnet, ipRange, gateway string) (network.IPAMConfig, error) {
+	var cfg network.IPAMConfig
+	var err error
+	if cfg.Subnet, err = parsePrefix("--subnet", subnet); err != nil {
+		return cfg, err
+	}
+	if ipRange != "" {
+		if cfg.IPRange, err = parsePrefix("--ip-range", ipRange); err != nil {
+			return cfg, err
+		}
+	}
+	if gateway != "" {
+		if cfg.Gateway, err = parseAddr("--gateway", gateway); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
 }
 
 // parsePrefix and parseAddr read what the scenario parsers have already
@@ -282,8 +306,16 @@ func (a *Applier) ContainerCreate(ctx context.Context, r *scenario.RunSpec) (str
 		}
 	}
 	var nc *network.NetworkingConfig
-	if mode != "bridge" && mode != "host" && mode != "none" && !strings.HasPrefix(mode, "container:") {
-		ep, err := endpointSettings(r.Aliases, r.Links, r.IP)
+	switch {
+	case mode != "bridge" && mode != "host" && mode != "none" && !strings.HasPrefix(mode, "container:"):
+		ep, err := endpointSettings(r.Aliases, r.Links, r.IP, r.Endpoint)
+		if err != nil {
+			return "", err
+		}
+		nc = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{mode: ep}}
+	case mode == "bridge" && (len(r.Endpoint.DriverOpts) > 0 || r.Endpoint.GwPrioritySet):
+		// --network name=bridge,driver-opt=…: links stay in HostConfig.
+		ep, err := endpointSettings(r.Aliases, nil, r.IP, r.Endpoint)
 		if err != nil {
 			return "", err
 		}

@@ -26,7 +26,7 @@ import (
 // out as false silence from about 50 containers. NETVIZ_SCALE_CONTAINERS
 // changes the count.
 func TestLiveReachPastTheNeighbourTable(t *testing.T) {
-	env := dockertest.Require(t)
+	env := dockertest.RequireQuiet(t)
 	n := 60
 	if v, err := strconv.Atoi(os.Getenv("NETVIZ_SCALE_CONTAINERS")); err == nil && v > 0 {
 		n = v

@@ -32,6 +32,8 @@ type RunOptions struct {
 	Parent string
 	// Warn is told what went wrong tearing down; the result stands.
 	Warn func(msg string)
+	// Compare says how strictly addresses compare (a fresh engine).
+	Compare CompareOptions
 }
 
 // Run builds the scenario on the real engine, discovers and measures what
@@ -73,5 +75,5 @@ func Run(ctx context.Context, o RunOptions) (rep *Report, notices []string, err 
 	if ctx.Err() != nil {
 		return nil, nil, ctx.Err()
 	}
-	return Compare(o.Name, o.Sim, live, dns, mat), a.Notices, nil
+	return Compare(o.Name, o.Sim, live, dns, mat, o.Compare), a.Notices, nil
 }

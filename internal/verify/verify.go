@@ -8,6 +8,7 @@ package verify
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -60,13 +61,39 @@ func (r *Report) add(kind, what, sim, live string) {
 // containers' names, or "NXDOMAIN".
 type LiveDNS map[string]map[string][]string
 
-// Compare checks the live model and measurements against the simulation.
-// Addresses must match exactly where the subnets match (the scenario pinned
-// them) and by position in the subnet otherwise: the engine's pool allocator
-// keeps state across networks, so a fresh network may get another /16.
-func Compare(name string, sim, live *graph.Model, dns LiveDNS, mat *probe.Matrix) *Report {
+// CompareOptions says how strictly Compare reads addresses.
+type CompareOptions struct {
+	// FreshEngine says the engine had never made a network before the
+	// scenario: the default pools it hands out are then predictable, and
+	// subnets, gateways and addresses from them compare exactly. Otherwise
+	// a default-pool address compares by its position in its subnet (the
+	// engine's allocator keeps state across networks).
+	FreshEngine bool
+}
+
+// Compare checks the live model and measurements against the simulation:
+// each container's state and namespace, each network's subnets and
+// gateways, each endpoint's addresses, gateway, interface name and — where
+// the simulation claims one — MAC, every DNS answer set, every measured
+// reachability cell. Addresses must match exactly where the scenario pinned
+// the subnet (or opts.FreshEngine), by position in the subnet otherwise.
+func Compare(name string, sim, live *graph.Model, dns LiveDNS, mat *probe.Matrix, opts CompareOptions) *Report {
 	r := &Report{Scenario: name}
 	sx, lx := graph.NewIndex(sim), graph.NewIndex(live)
+	pos := func(x *graph.Index, ep graph.Endpoint, a netip.Addr) string {
+		return position(x, ep, a, opts.FreshEngine)
+	}
+	for _, sn := range sim.Networks {
+		ln := lx.Network(sn.ID)
+		switch {
+		case sn.Driver == "host" || sn.Driver == "null":
+			continue
+		case ln == nil:
+			r.add("network", sn.Name, "present", "missing")
+			continue
+		}
+		r.add("network", sn.Name+" subnets", subnetShape(sn, opts.FreshEngine), subnetShape(ln, opts.FreshEngine))
+	}
 	for _, sc := range sim.Containers {
 		lc := lx.Container(sc.ID)
 		if lc == nil {
@@ -83,10 +110,19 @@ func Compare(name string, sim, live *graph.Model, dns LiveDNS, mat *probe.Matrix
 				continue
 			}
 			if sep.IPv4.IsValid() || lep.IPv4.IsValid() {
-				r.add("address", sc.Name+" on "+net, position(sx, sep), position(lx, lep))
+				r.add("address", sc.Name+" on "+net, pos(sx, sep, sep.IPv4.Addr()), pos(lx, lep, lep.IPv4.Addr()))
+			}
+			if sep.IPv6.IsValid() || lep.IPv6.IsValid() {
+				r.add("address", sc.Name+" on "+net+" (IPv6)", graph.PrefixText(sep.IPv6), graph.PrefixText(lep.IPv6))
+			}
+			if sc.Running() {
+				r.add("gateway", sc.Name+" on "+net, pos(sx, sep, sep.Gateway), pos(lx, lep, lep.Gateway))
 			}
 			if sep.Interface != "" {
 				r.add("interface", sc.Name+" on "+net, ifName(sep.Interface), ifName(lep.Interface))
+			}
+			if sep.MAC != "" { // only a MAC the simulation can know (02:42 + IPv4 up to 27)
+				r.add("mac", sc.Name+" on "+net, macShape(sep, opts.FreshEngine), macShape(lep, opts.FreshEngine))
 			}
 		}
 	}
@@ -178,32 +214,80 @@ func ifName(id graph.InterfaceID) string {
 	return s
 }
 
-// position is an address as "exact A.B.C.D/N" when the scenario fixed the
-// subnet, else "host #k of a default pool": its offset inside its subnet.
-func position(x *graph.Index, ep graph.Endpoint) string {
-	p := ep.IPv4
-	if !p.IsValid() {
+// position is an address of endpoint ep's network as "exact A.B.C.D" when
+// the scenario fixed the subnet (or exact is set: a fresh engine), else
+// "host #k of a default pool": its offset inside its subnet. "none" when
+// there is no such address.
+func position(x *graph.Index, ep graph.Endpoint, a netip.Addr, exact bool) string {
+	if !a.IsValid() {
 		return "none"
 	}
 	n := x.Network(ep.Network)
 	if n == nil || len(n.Subnets) == 0 || !n.Subnets[0].Subnet.IsValid() {
-		return p.String()
+		return a.String()
 	}
-	sub := n.Subnets[0].Subnet
-	if n.Default {
+	var sub netip.Prefix
+	for _, s := range n.Subnets {
+		if s.Subnet.Contains(a) {
+			sub = s.Subnet
+		}
+	}
+	switch {
+	case !sub.IsValid():
+		return "outside its subnets: " + a.String()
+	case exact || !a.Is4():
+		return "exact " + a.String()
+	case n.Default:
 		// The host's own containers share the default bridge: only the
 		// subnet is the scenario's to predict.
 		return "an address of " + sub.String()
+	case !dockerrules.FromDefaultPools(sub):
+		return "exact " + a.String()
 	}
-	if !dockerrules.FromDefaultPools(sub) {
-		return "exact " + p.String()
-	}
-	base, a := sub.Masked().Addr().As4(), p.Addr().As4()
-	off := (uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])) -
+	base, b := sub.Masked().Addr().As4(), a.As4()
+	off := (uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])) -
 		(uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3]))
 	// The pool's size depends on which default pool the engine reached (a
 	// /16 from 172.17-31, a /20 from 192.168): only the position compares.
 	return fmt.Sprintf("host #%d of a default pool", off)
+}
+
+// macShape is an endpoint's MAC: exactly where its address is exact, else
+// whether it is 02:42 followed by its own IPv4 address (the rule up to 27),
+// since the address itself may come from another pool.
+func macShape(ep graph.Endpoint, exact bool) string {
+	if !exact && ep.IPv4.IsValid() && strings.EqualFold(ep.MAC, dockerrules.MACFromIPv4(ep.IPv4.Addr())) {
+		return "02:42 + its IPv4 address"
+	}
+	return ep.MAC
+}
+
+// subnetShape is a network's pools in the engine's order, each with its
+// gateway: exactly for a fresh engine or a pinned subnet, else the family,
+// the position of the gateway and whether it came from a default pool.
+func subnetShape(n *graph.Network, exact bool) string {
+	var parts []string
+	for _, s := range n.Subnets {
+		gw := "no gateway"
+		switch {
+		case n.Default:
+			// Whether inspect shows docker0's gateway depends on the
+			// daemon's history (20.10 records it only after a restart
+			// found docker0 configured): not the scenario's to predict.
+			gw = "gw (the engine's)"
+		case s.Gateway.IsValid():
+			gw = "gw " + s.Gateway.String()
+		}
+		switch {
+		case exact || !s.Subnet.Addr().Is4() || !dockerrules.FromDefaultPools(s.Subnet) || n.Default:
+			parts = append(parts, graph.PrefixText(s.Subnet)+" "+gw)
+		case s.Gateway.IsValid():
+			parts = append(parts, fmt.Sprintf("a default pool, gw host #%d", int(s.Gateway.As4()[3])-int(s.Subnet.Masked().Addr().As4()[3])))
+		default:
+			parts = append(parts, "a default pool, no gateway")
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // namesFor lists the names client c can resolve per the simulation.
