@@ -59,6 +59,15 @@ func TestLiveVersionTable(t *testing.T) {
 				t.Run("verify-options28", func(t *testing.T) {
 					verifyFresh(t, bin, dockertest.FreshEngine(t, "vo"+tag, dockerd), "options28.sh")
 				})
+				t.Run("nftables", func(t *testing.T) {
+					t.Setenv("NVZ_FIREWALL_BACKEND", "nftables")
+					e := dockertest.FreshEngine(t, "vn"+tag, dockerd)
+					nftablesReach(t, bin, e)
+					// IPv4 only: this backend will not create an IPv6
+					// network while the namespace does not forward IPv6
+					// (it leaves the sysctl to the admin).
+					verifyFresh(t, bin, e, "options28.sh")
+				})
 			}
 		})
 	}
@@ -250,5 +259,44 @@ func refuseNotFresh(t *testing.T, bin string, e *dockertest.Engine) {
 	err := cmd.Run()
 	if code := cmd.ProcessState.ExitCode(); code != exitUsage || !strings.Contains(errb.String(), "--fresh-engine: the engine already has") || !strings.Contains(errb.String(), "in1") {
 		t.Errorf("verify --fresh-engine on a used engine: %v (exit %d)\n%s%s", err, code, out.String(), errb.String())
+	}
+}
+
+// nftablesReach: with Docker 28+'s nftables backend, reach measures the
+// same isolation and names the backend's per-bridge chain as the reason.
+func nftablesReach(t *testing.T, bin string, e *dockertest.Engine) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	lbl := map[string]string{dockertest.Label: dockertest.LabelValue}
+	for _, n := range []string{"na", "nb"} {
+		if _, err := e.Client.NetworkCreate(ctx, n, client.NetworkCreateOptions{Labels: lbl}); err != nil {
+			t.Fatal(err)
+		}
+		name := "c" + n
+		if _, err := e.Client.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name,
+			Config: &container.Config{Image: dockertest.Image, Labels: lbl}, HostConfig: &container.HostConfig{NetworkMode: container.NetworkMode(n)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Client.ContainerStart(ctx, name, client.ContainerStartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", e.NetNS, bin, "reach")
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.Host)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("reach on an nftables engine: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "0 unexpected") || strings.Count(string(out), "nftables: the docker-bridges chain filter-forward-in__br-") != 2 {
+		t.Errorf("reach on an nftables engine:\n%s", out)
+	}
+	// The containers and networks go before verify: it needs a fresh engine.
+	for _, n := range []string{"na", "nb"} {
+		if _, err := e.Client.ContainerRemove(ctx, "c"+n, client.ContainerRemoveOptions{Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Client.NetworkRemove(ctx, n, client.NetworkRemoveOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -108,6 +108,13 @@ func hasDefaultRoute(c *graph.Container) bool {
 	return slices.ContainsFunc(c.Endpoints, func(ep graph.Endpoint) bool { return ep.Gateway.IsValid() })
 }
 
+// NFTablesTable is the table Docker's nftables firewall backend (28+,
+// daemon.json "firewall-backend": "nftables") keeps all its rules in.
+const NFTablesTable = "docker-bridges"
+
+// NFTablesChains stands, in graph.Host.Chains, for that backend's ruleset.
+const NFTablesChains = "nftables:" + NFTablesTable
+
 // isolation says how the engine drops traffic between bridges, from the
 // chains it made (rules fw.isolation-chains, fw.forward-chains): read from
 // the host's ruleset when discovered, the release's when simulated.
@@ -119,6 +126,8 @@ func isolation(chains []string, on *graph.Network) string {
 	switch {
 	case slices.Contains(chains, "DOCKER-ISOLATION-STAGE-1"):
 		return "Docker isolates them (DOCKER-ISOLATION-STAGE-1/2 drop it)"
+	case slices.Contains(chains, NFTablesChains):
+		return "Docker isolates them (nftables: the docker-bridges chain filter-forward-in__" + bridge + " drops what is not a published port)"
 	case slices.Contains(chains, "DOCKER-FORWARD"):
 		return "Docker isolates them (the DOCKER chain drops what enters " + bridge + " from another interface)"
 	}
