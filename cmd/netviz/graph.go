@@ -24,6 +24,8 @@ type graphOptions struct {
 	networks []string
 	all      bool
 	timeout  time.Duration
+	detail   string
+	layout   string
 }
 
 func newGraphCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -58,7 +60,10 @@ another machine (ssh://) gives Docker's facts without namespace detail.`,
   sudo netviz graph --all --format json
 
   # a Mermaid flowchart to paste into workshop notes
-  sudo netviz graph -o net.mmd`,
+  sudo netviz graph -o net.mmd
+
+  # a busy host (100 containers) as one projector-sized picture
+  sudo netviz graph --detail compact -o host.svg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return graphFn(cmd.Context(), o, stdout, stderr)
@@ -70,6 +75,8 @@ another machine (ssh://) gives Docker's facts without namespace detail.`,
 	f.StringArrayVar(&o.networks, "network", nil, "draw only this Docker `NETWORK` and what is attached to it (repeatable)")
 	f.BoolVarP(&o.all, "all", "a", false, "include stopped containers")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up discovery and drawing after this long")
+	f.StringVar(&o.detail, "detail", "auto", "picture `DETAIL`: full (every interface, MAC and veth), compact (a small box per container, in a grid per network) or auto (full if it fits a 1920×1080 screen legibly)")
+	f.StringVar(&o.layout, "layout", "netviz", "`ENGINE` that places the picture: netviz (a frame per network, fits 16:9; svg, png, html) or graphviz (Graphviz dot's general layout; svg only)")
 	return cmd
 }
 
@@ -77,9 +84,20 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 	if err := checkDuration("timeout", o.timeout); err != nil {
 		return err
 	}
+	detail, err := render.ParseDetail(o.detail)
+	if err != nil {
+		return usageErrorf("--detail: %v", err)
+	}
+	layout, err := render.ParseLayout(o.layout)
+	if err != nil {
+		return usageErrorf("--layout: %v", err)
+	}
 	format, err := o.resolveFormat(stdout)
 	if err != nil {
 		return err
+	}
+	if layout == render.LayoutGraphviz && (format == render.FormatPNG || format == render.FormatHTML) {
+		return usageErrorf("--layout graphviz writes svg only, not %s", format)
 	}
 	start := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -111,7 +129,9 @@ func graphFn(ctx context.Context, o *graphOptions, stdout, stderr io.Writer) err
 	}
 	// --timeout bounds the drawing too: a layout of thousands of
 	// containers can take minutes.
-	write := func(w io.Writer) error { return render.Render(dctx, w, m, format) }
+	write := func(w io.Writer) error {
+		return render.RenderWith(dctx, w, m, format, render.Options{Detail: detail, Layout: layout})
+	}
 	gaveUp := func(err error) error {
 		if ctx.Err() == nil && dctx.Err() != nil {
 			return usageErrorf("graph: gave up after %s (--timeout)", o.timeout)

@@ -99,6 +99,11 @@ func TestNonDrawingCommandsLeaveGraphvizAlone(t *testing.T) {
 		{[]string{"sim", seed, "-o", filepath.Join(work, "x.json")}, exitOK},
 		{[]string{"sim", seed, "-o", filepath.Join(work, "x.dot")}, exitOK},
 		{[]string{"sim", seed, "-o", filepath.Join(work, "x.mmd")}, exitOK},
+		// netviz lays out its own pictures: no Graphviz for svg, png, html
+		{[]string{"sim", seed, "-o", filepath.Join(work, "x.svg")}, exitOK},
+		{[]string{"sim", seed, "-o", filepath.Join(work, "x.png")}, exitOK},
+		{[]string{"sim", seed, "-o", filepath.Join(work, "x.html")}, exitOK},
+		{[]string{"sim", seed, "--steps", filepath.Join(work, "frames")}, exitOK},
 		{[]string{"sim", seed, "--reach"}, exitOK},
 		{[]string{"sim", seed, "--reach", "--json"}, exitOK},
 		{[]string{"graph", "--format", "json"}, exitOK},
@@ -115,8 +120,8 @@ func TestNonDrawingCommandsLeaveGraphvizAlone(t *testing.T) {
 		}
 	}
 	// The control: a drawing does start it, and caches where it should.
-	if r := runNetviz(t, bin, env, false, "sim", seed, "-o", filepath.Join(work, "x.svg")); r.code != exitOK {
-		t.Fatalf("sim -o x.svg: exit %d\n%s", r.code, r.stderr)
+	if r := runNetviz(t, bin, env, false, "sim", seed, "--layout", "graphviz", "-o", filepath.Join(work, "x.svg")); r.code != exitOK {
+		t.Fatalf("sim --layout graphviz -o x.svg: exit %d\n%s", r.code, r.stderr)
 	}
 	if got := entries(t, cache); len(got) != 1 || got[0] != "netviz" {
 		t.Errorf("after an SVG the cache holds %v, want netviz/", got)
@@ -169,7 +174,7 @@ func TestOtherUserAfterRoot(t *testing.T) {
 	noEngine := "DOCKER_HOST=unix://" + filepath.Join(work, "no-docker.sock")
 	svg := func(t *testing.T, env []string, nobody bool, path string) {
 		t.Helper()
-		r := runNetviz(t, bin, env, nobody, "sim", seed, "-o", path)
+		r := runNetviz(t, bin, env, nobody, "sim", seed, "--layout", "graphviz", "-o", path)
 		if r.code != exitOK {
 			t.Fatalf("sim -o %s (nobody=%v): exit %d\n%s", path, nobody, r.code, r.stderr)
 		}

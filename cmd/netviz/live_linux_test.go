@@ -81,8 +81,9 @@ func TestLiveProbeAndReachCLI(t *testing.T) {
 	if fi, err := os.Stat(pcap); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 100 {
 		t.Errorf("pcap: %v %v", fi, err)
 	}
-	if data, err := os.ReadFile(svg); err != nil || !bytes.Contains(data, []byte("probe alicek106")) {
-		t.Errorf("probe.svg: %v", err)
+	if data, err := os.ReadFile(svg); err != nil || !bytes.Contains(data, []byte("probe alicek106")) ||
+		!bytes.Contains(data, []byte(`data-kind="hop"`)) || !bytes.Contains(data, []byte(`data-seen="request"`)) {
+		t.Errorf("probe.svg lacks the title or the hops the capture saw: %v", err)
 	}
 
 	code, _, stderr = runCLI(t, nil, "probe", "no-such-"+env.Prefix, "-o", filepath.Join(dir, "x.svg"))
@@ -105,7 +106,7 @@ func TestLiveProbeAndReachCLI(t *testing.T) {
 		t.Error(err)
 	}
 	code, _, stderr = runCLI(t, nil, "reach", "-o", filepath.Join(dir, "m.json"))
-	if code != exitUsage || !strings.Contains(stderr, "drawn as .svg, .png or .dot") {
+	if code != exitUsage || !strings.Contains(stderr, "drawn as .svg or .png") {
 		t.Errorf("reach -o m.json: exit %d, %s", code, stderr)
 	}
 }

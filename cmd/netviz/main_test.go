@@ -73,6 +73,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown extension", nil, []string{"graph", "-o", filepath.Join(dir, "net.pdf")}, exitUsage, `unknown extension ".pdf"`, ""},
 		{"unknown format", nil, []string{"graph", "--format", "gif"}, exitUsage, `unknown format "gif"`, ""},
 		{"missing directory", nil, []string{"graph", "-o", filepath.Join(dir, "nope", "net.svg")}, exitUsage, "nope does not exist", ""},
+		{"probe picture as dot", nil, []string{"probe", "alicek106", "-o", filepath.Join(dir, "probe.dot")}, exitUsage, "probe results are drawn as .svg, .png, .html or .json", ""},
 	}
 	if runtime.GOOS == "linux" {
 		tests = append(tests,
@@ -145,6 +146,7 @@ func TestBadInput(t *testing.T) {
 		{"reach --deadline 0", []string{"reach", "--deadline", "0", "-o", out}, "--deadline 0s: must be at least 1ms"},
 		{"reach --concurrency 0", []string{"reach", "--concurrency", "0", "-o", out}, "--concurrency 0: must be 1 to 4096"},
 		{"reach --retries -1", []string{"reach", "--retries", "-1", "-o", out}, "--retries -1: must be 0 to 100"},
+		{"reach -o x.dot", []string{"reach", "-o", filepath.Join(dir, "matrix.dot")}, "-o " + filepath.Join(dir, "matrix.dot") + ": the matrix is drawn as .svg or .png"},
 		{"probe --timeout 0", []string{"probe", "alicek106", "--timeout", "0", "-o", out}, "--timeout 0s: must be at least 1ms"},
 		{"probe --timeout negative", []string{"probe", "alicek106", "--timeout", "-1ms", "-o", out}, "--timeout -1ms: must be at least 1ms"},
 		{"probe --count 0", []string{"probe", "alicek106", "--count", "0", "-o", out}, "--count 0: must be 1 to 1000"},

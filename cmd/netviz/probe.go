@@ -46,7 +46,7 @@ Nothing runs inside the containers; needs root.`,
   # one client, 12 queries, as JSON
   sudo netviz probe alicek106 --from network_alias_ping --count 12 --json
 
-  # draw the answers and paths over the topology
+  # draw who asked, what came back and where each echo went
   sudo netviz probe alicek106 -o probe.svg
 
   # a --link alias on the default bridge, packets saved for Wireshark
@@ -65,7 +65,7 @@ Nothing runs inside the containers; needs root.`,
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole probe after this long")
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&o.noCap, "no-capture", false, "do not capture packets on the path (faster, no hop path)")
-	f.StringVarP(&o.output, "output", "o", "", "draw the results over the topology to `FILE` (.svg .png .dot .html)")
+	f.StringVarP(&o.output, "output", "o", "", "draw the probe to `FILE` (.svg .png .html), or save the report as .json")
 	f.StringVar(&o.pcap, "pcap", "", "write the captured echo packets to `FILE` (pcap, mode 0600)")
 	return cmd
 }
@@ -76,7 +76,7 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 	}
 	var outFormat render.Format
 	if o.output != "" {
-		f, err := pictureFormat(o.output, "probe results are", render.FormatSVG, render.FormatPNG, render.FormatDOT, render.FormatHTML)
+		f, err := pictureFormat(o.output, "probe results are", render.FormatSVG, render.FormatPNG, render.FormatHTML, render.FormatJSON)
 		if err != nil {
 			return err
 		}
@@ -116,8 +116,11 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		}
 	}
 	if o.output != "" {
-		ov := overlay.Probe(m, rep)
-		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderOverlay(ctx, w, m, outFormat, ov) }, nil); err != nil {
+		write := func(w io.Writer) error { return render.RenderProbe(w, overlay.Probe(m, rep), outFormat) }
+		if outFormat == render.FormatJSON {
+			write = func(w io.Writer) error { return probe.WriteJSON(w, rep) }
+		}
+		if err := writeResult(ctx, stderr, o.output, 0o644, write, nil); err != nil {
 			return err
 		}
 	}

@@ -73,7 +73,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f.DurationVar(&o.deadline, "deadline", 60*time.Second, "stop the whole run after this long")
 	f.IntVar(&o.concurrency, "concurrency", 64, "namespaces probed at once")
 	f.BoolVar(&o.fixedTimeout, "fixed-timeout", false, "wait the full --timeout for every silent pair (by default the silence of pairs Docker is expected to block is decided from the round trips measured in the same run)")
-	f.StringVarP(&o.output, "output", "o", "", "also draw the matrix to `FILE` (.svg .png .dot)")
+	f.StringVarP(&o.output, "output", "o", "", "also draw the matrix to `FILE` (.svg .png)")
 	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
 	return cmd
 }
@@ -84,7 +84,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	}
 	var outFormat render.Format
 	if o.output != "" {
-		f, err := pictureFormat(o.output, "the matrix is", render.FormatSVG, render.FormatPNG, render.FormatDOT)
+		f, err := pictureFormat(o.output, "the matrix is", render.FormatSVG, render.FormatPNG)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		return ctx.Err()
 	}
 	if o.output != "" {
-		g := overlay.ReachGrid(matrix)
+		g := overlay.ReachGrid(m, matrix)
 		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }, nil); err != nil {
 			return err
 		}

@@ -31,6 +31,8 @@ type simOptions struct {
 	steps         string
 	engineVersion string
 	timeout       time.Duration
+	detail        string
+	layout        string
 }
 
 func newSimCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -77,6 +79,8 @@ A command Docker would refuse is an error at its file:line:col (exit 2).`,
 	f.StringVar(&o.steps, "steps", "", "write one picture per command and an index.html into `DIR`")
 	f.StringVar(&o.engineVersion, "engine-version", "", "Docker engine `VERSION` whose behaviour to reproduce: "+strings.Join(sim.EngineMajors, ", ")+" (default: the local engine's, else "+sim.NewestEngineVersion+")")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up reading, simulating and drawing after this long")
+	f.StringVar(&o.detail, "detail", "auto", "picture `DETAIL`: full, compact or auto (full if it fits a 1920×1080 screen legibly)")
+	f.StringVar(&o.layout, "layout", "netviz", "`ENGINE` that places the picture: netviz (svg, png, html) or graphviz (svg only)")
 	return cmd
 }
 
@@ -97,6 +101,12 @@ func loadScenario(ctx context.Context, path string) (*scenario.Scenario, error) 
 func simFn(ctx context.Context, path string, o *simOptions, stdout, stderr io.Writer) error {
 	if err := checkDuration("timeout", o.timeout); err != nil {
 		return err
+	}
+	if _, err := render.ParseDetail(o.detail); err != nil {
+		return usageErrorf("--detail: %v", err)
+	}
+	if _, err := render.ParseLayout(o.layout); err != nil {
+		return usageErrorf("--layout: %v", err)
 	}
 	if o.engineVersion != "" {
 		if err := sim.CheckEngineVersion(o.engineVersion); err != nil {
@@ -140,7 +150,7 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 	}
 	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: version})
 	if o.steps != "" {
-		if err := writeSteps(ctx, eng, sc, o.steps, stderr); err != nil {
+		if err := writeSteps(ctx, eng, sc, o.steps, o.detail, stderr); err != nil {
 			return err
 		}
 	} else if err := eng.Apply(sc); err != nil {
@@ -157,7 +167,14 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 		}
 		return sim.WriteResolve(stdout, x, o.resolve, o.from, o.asJSON)
 	}
-	write := func(w io.Writer) error { return render.Render(ctx, w, m, format) }
+	detail, _ := render.ParseDetail(o.detail)
+	layout, _ := render.ParseLayout(o.layout)
+	if layout == render.LayoutGraphviz && (format == render.FormatPNG || format == render.FormatHTML) {
+		return usageErrorf("--layout graphviz writes svg only, not %s", format)
+	}
+	write := func(w io.Writer) error {
+		return render.RenderWith(ctx, w, m, format, render.Options{Detail: detail, Layout: layout})
+	}
 	if !g.toFile() {
 		return write(stdout)
 	}
@@ -170,18 +187,22 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 // after each and writing an index.html that steps through the frames.
 // A scenario the daemon would refuse writes no frame, and a failure or
 // Ctrl-C midway removes the frames already written (and DIR, if it made it).
-func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir string, stderr io.Writer) error {
+func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir, detail string, stderr io.Writer) error {
 	if err := sim.New(eng.Options()).Apply(sc); err != nil { // the same release: what it refuses differs
 		return usageErrorf("%v", err)
+	}
+	d, err := render.ParseDetail(detail)
+	if err != nil {
+		return usageErrorf("--detail: %v", err)
 	}
 	_, statErr := os.Stat(dir)
 	madeDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErrorf("--steps %s: %v", textsafe.CleanN(dir, 256), err)
 	}
-	n, err := render.WriteSlideshow(ctx, dir, sc.File, func(yield func(render.Frame) error) error {
+	n, err := render.WriteSlideshow(ctx, dir, sc.File, d, func(yield func(render.Frame) error) error {
 		return eng.Steps(sc, func(st sim.Step) error {
-			return yield(render.Frame{Model: st.Model, Highlight: st.AddedIDs,
+			return yield(render.Frame{Model: st.Model, Highlight: st.AddedIDs, Gone: st.RemovedIDs,
 				Slide: render.Slide{Command: st.Command.Text, Pos: st.Command.Pos.String(), Added: st.Added, Removed: st.Removed}})
 		})
 	})

@@ -1,6 +1,9 @@
 package overlay
 
 import (
+	"bytes"
+	"context"
+	"html"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -12,87 +15,146 @@ import (
 	"github.com/netviz/netviz/internal/testkit"
 )
 
-// TestProbe: every planned path becomes a path over the topology, green
-// where its ping got through; every answer a container holds becomes an
-// answer edge to it; a client that probed an address (no lookup) gets no
-// answer edges.
-func TestProbe(t *testing.T) {
+// TestReachGrid: one row per client, its networks those of its namespace
+// (a container:X member X's, host and none modes by name); one column per
+// target address in matrix order; each probe outcome its own look, timeout
+// and unreachable apart, a contradiction flagged whatever was measured;
+// the tooltip the pair, what came back and the model's reason.
+func TestReachGrid(t *testing.T) {
+	m := testkit.SeedModel(t)
 	a := netip.MustParseAddr
-	plan := func(ifs ...graph.InterfaceID) []probe.Point {
-		var out []probe.Point
-		for _, i := range ifs {
-			out = append(out, probe.Point{Interface: i})
-		}
-		return out
+	cell := func(client, target, network, addr string, o probe.Outcome, agrees bool) probe.Cell {
+		return probe.Cell{Client: client, Target: target, Network: network, Addr: a(addr), Agrees: agrees,
+			Expected: reach.Expectation{Reachable: o == probe.Reached == agrees, Detail: "the model's reason " + client + "→" + target},
+			Measured: probe.EchoResult{Outcome: o, Detail: map[probe.Outcome]string{probe.Unreachable: "host unreachable from 172.17.0.1"}[o]}}
 	}
-	rep := &probe.Report{Target: "alicek106", Clients: []probe.ClientReport{{
-		Client: "alias1", Via: "embedded-dns", Answers: []netip.Addr{a("172.18.0.2"), a("172.18.0.3"), a("10.9.9.9")},
-		Pings: []probe.EchoResult{{Addr: a("172.18.0.3"), Outcome: probe.Reached}, {Addr: a("10.9.9.9"), Outcome: probe.Timeout}},
-		Paths: []probe.PathReport{
-			{Addr: a("172.18.0.3"), Plan: plan("ns:alias1/eth0", "host/veth5e6f", "host/br-3f4d5e6f7a8b")},
-			{Addr: a("10.9.9.9"), Plan: plan("ns:alias1/eth0")},
-		},
-	}, {
-		Client: "web", Via: "address", Answers: []netip.Addr{a("172.18.0.2")},
-	}}}
-	got := Probe(testkit.SeedModel(t), rep)
-	want := &render.Overlay{
-		Title: "probe alicek106",
-		Paths: []render.OverlayPath{
-			{Interfaces: []graph.InterfaceID{"ns:alias1/eth0", "host/veth5e6f", "host/br-3f4d5e6f7a8b"}, OK: true, Label: "alias1 → 172.18.0.3"},
-			{Interfaces: []graph.InterfaceID{"ns:alias1/eth0"}, OK: false, Label: "alias1 → 10.9.9.9"},
-		},
-		Answers: []render.OverlayAnswer{
-			{Name: "alicek106", Container: "ctr:alias1", Addr: "172.18.0.2", OK: false},
-			{Name: "alicek106", Container: "ctr:alias2", Addr: "172.18.0.3", OK: true},
-		},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got  %+v\nwant %+v", got, want)
+	mat := &probe.Matrix{Host: "vm", Cells: []probe.Cell{
+		cell("alias1", "alias2", "mybridge", "172.18.0.3", probe.Reached, true),
+		cell("alias1", "web", "bridge", "172.17.0.3", probe.Timeout, true),
+		cell("db", "alias2", "mybridge", "172.18.0.3", probe.Unreachable, true),
+		cell("db", "web", "bridge", "172.17.0.3", probe.Reached, false),
+		cell("sidecar", "alias2", "mybridge", "172.18.0.3", probe.Timeout, false),
+		cell("hostnet", "mac1", "my_macvlan", "192.168.77.2", probe.NotMeasured, true),
+		cell("isolated", "web", "bridge", "172.17.0.3", probe.Failed, true),
+		cell("isolated", "alias2", "mybridge", "172.18.0.3", probe.Outcome("odd"), true),
+		cell("mac1", "web", "bridge", "172.17.0.3", probe.Unreachable, false),
+	}}
+	for _, tc := range []struct {
+		name  string
+		model *graph.Model
+		nets  map[string][]string
+	}{
+		{"model", m, map[string][]string{"alias1": {"mybridge"}, "db": {"bridge"}, "sidecar": {"bridge"}, "hostnet": {"host"}, "isolated": {"none"}, "mac1": {"my_macvlan"}}},
+		// Without a model only a client's own addresses in the matrix tell
+		// its networks: none of these clients is its own target.
+		{"no model", nil, map[string][]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := ReachGrid(tc.model, mat)
+			if g.Title != "reach on vm" {
+				t.Errorf("title %q", g.Title)
+			}
+			var names []string
+			for _, r := range g.Rows {
+				names = append(names, r.Name)
+				if !reflect.DeepEqual(r.Networks, tc.nets[r.Name]) {
+					t.Errorf("%s: networks %q, want %q", r.Name, r.Networks, tc.nets[r.Name])
+				}
+			}
+			if want := []string{"alias1", "db", "sidecar", "hostnet", "isolated", "mac1"}; !reflect.DeepEqual(names, want) {
+				t.Errorf("rows %q, want %q", names, want)
+			}
+			wantCols := []render.GridCol{{Name: "alias2", Addr: "172.18.0.3", Network: "mybridge"}, {Name: "web", Addr: "172.17.0.3", Network: "bridge"}, {Name: "mac1", Addr: "192.168.77.2", Network: "my_macvlan"}}
+			if !reflect.DeepEqual(g.Cols, wantCols) {
+				t.Errorf("cols %+v", g.Cols)
+			}
+			looks := map[string]string{}
+			for r, row := range g.Cells {
+				for c, gc := range row {
+					if gc.Look != "" {
+						looks[g.Rows[r].Name+"→"+g.Cols[c].Name] = gc.Outcome() + "/" + string(gc.Look)
+					}
+				}
+			}
+			want := map[string]string{
+				"alias1→alias2":   "reached/reached",
+				"alias1→web":      "timeout/timeout",
+				"db→alias2":       "unreachable/unreachable",
+				"db→web":          "unexpected/reached",
+				"sidecar→alias2":  "unexpected/timeout",
+				"hostnet→mac1":    "not-measured/not-measured",
+				"isolated→web":    "failed/failed",
+				"isolated→alias2": "failed/failed", // an outcome netviz does not know: could not run
+				"mac1→web":        "unexpected/unreachable",
+			}
+			if !reflect.DeepEqual(looks, want) {
+				t.Errorf("looks\n%v\nwant\n%v", looks, want)
+			}
+			tips := map[string]string{
+				"db→web":    "UNEXPECTED: db → web (172.17.0.3) @ bridge\nmeasured: reached\nmodel: blocked — the model's reason db→web",
+				"db→alias2": "db → alias2 (172.18.0.3) @ mybridge\nmeasured: ICMP unreachable: host unreachable from 172.17.0.1\nmodel: blocked — the model's reason db→alias2",
+			}
+			for r, row := range g.Cells {
+				for c, gc := range row {
+					if want, ok := tips[g.Rows[r].Name+"→"+g.Cols[c].Name]; ok && gc.Tip != want {
+						t.Errorf("tooltip %q\nwant    %q", gc.Tip, want)
+					}
+				}
+			}
+		})
 	}
 }
 
-// TestReachGrid: one row per client and one column per target address in
-// the order the matrix lists them, each cell coloured by what was measured
-// and whether the model expected it, unmeasured pairs white.
-func TestReachGrid(t *testing.T) {
-	a := netip.MustParseAddr
-	cell := func(client, target string, addr string, o probe.Outcome, agrees bool) probe.Cell {
-		return probe.Cell{Client: client, Target: target, Network: "n", Addr: a(addr), Agrees: agrees,
-			Expected: reach.Expectation{Detail: "both on n"}, Measured: probe.EchoResult{Outcome: o}}
-	}
-	mat := &probe.Matrix{Host: "vm", Cells: []probe.Cell{
-		cell("a", "b", "10.0.0.3", probe.Reached, true),
-		cell("a", "c", "10.0.0.4", probe.Timeout, true),
-		cell("b", "a", "10.0.0.2", probe.Reached, false),
-		cell("b", "c", "10.0.0.4", probe.NotMeasured, true),
-		cell("c", "b", "10.0.0.3", probe.Failed, true),
-	}}
-	g := ReachGrid(mat)
-	if g.Title != "reach on vm: 5 pairs, 2 reached, 1 blocked, 1 unexpected" {
-		t.Errorf("title %q", g.Title)
-	}
-	if !reflect.DeepEqual(g.Rows, []string{"a", "b", "c"}) || !reflect.DeepEqual(g.Cols, []string{"b@n", "c@n", "a@n"}) {
-		t.Errorf("rows %q, cols %q", g.Rows, g.Cols)
-	}
-	marks := make([]string, len(g.Rows))
-	for r, row := range g.Cells {
-		for _, c := range row {
-			marks[r] += c.Text + c.Color + " "
+// TestReachGridSeed draws the seed host's matrix as the model predicts it,
+// end to end: every client × target a cell with the model's reason in its
+// tooltip, macvlan pairs not measured, and the picture an SVG that holds
+// them all.
+func TestReachGridSeed(t *testing.T) {
+	m := testkit.SeedModel(t)
+	x := graph.NewIndex(m)
+	mat := &probe.Matrix{Host: m.Host.Name}
+	for _, c := range reach.Clients(x) {
+		for _, tg := range reach.Targets(x) {
+			exp := reach.Expect(x, c, tg)
+			cell := probe.Cell{Client: c.Name, Target: tg.Container.Name, Network: tg.Network.Name, Addr: tg.Addr, Expected: exp, Agrees: true}
+			switch {
+			case !exp.Local:
+				cell.Measured.Outcome = probe.NotMeasured
+			case exp.Reachable:
+				cell.Measured.Outcome = probe.Reached
+			default:
+				cell.Measured.Outcome = probe.Timeout
+			}
+			mat.Cells = append(mat.Cells, cell)
 		}
 	}
-	want := []string{
-		"✓#1B9E3E ·#555555 #FFFFFF ",
-		"#FFFFFF –#BBBBBB !#D62728 ",
-		"?#E69F00 #FFFFFF #FFFFFF ",
+	g := ReachGrid(m, mat)
+	n := 0
+	for r, row := range g.Cells {
+		for c, cell := range row {
+			if cell.Look == "" {
+				t.Errorf("%s → %s: no cell", g.Rows[r].Name, g.Cols[c].Name)
+				continue
+			}
+			n++
+		}
 	}
-	if !reflect.DeepEqual(marks, want) {
-		t.Errorf("cells\n%q\nwant\n%q", marks, want)
+	if n != len(mat.Cells) || len(g.Rows)*len(g.Cols) != n {
+		t.Errorf("%d cells for %d pairs (%d×%d)", n, len(mat.Cells), len(g.Rows), len(g.Cols))
 	}
-	if tip := g.Cells[1][2].Tooltip; tip != "b → a (10.0.0.2): reached — both on n" {
-		t.Errorf("tooltip %q", tip)
+	var svg bytes.Buffer
+	if err := render.RenderGrid(context.Background(), &svg, g, render.FormatSVG); err != nil {
+		t.Fatal(err)
 	}
-	if len(g.Legend) != 5 {
-		t.Errorf("legend has %d entries, want one per mark", len(g.Legend))
+	for _, cell := range mat.Cells {
+		if !bytes.Contains(svg.Bytes(), []byte(html.EscapeString(cell.Expected.Detail))) {
+			t.Errorf("the SVG does not give the reason %q", cell.Expected.Detail)
+		}
+	}
+	if got := bytes.Count(svg.Bytes(), []byte(`class="cell node"`)); got != n {
+		t.Errorf("the SVG has %d cells, want %d", got, n)
+	}
+	if !bytes.Contains(svg.Bytes(), []byte("not measured")) {
+		t.Error("the macvlan pairs are not drawn as not measured")
 	}
 }

@@ -56,8 +56,6 @@ type dotWriter struct {
 	ctrRef map[graph.ContainerID]string          // container ID → node reference for edges
 	// drawnNet marks networks drawn as a note (no bridge device known).
 	drawnNet map[graph.NetworkID]bool
-	// overlay is a measurement drawn over the topology, if any.
-	overlay *Overlay
 }
 
 func newDotWriter(m *graph.Model) *dotWriter {
@@ -151,7 +149,6 @@ func (d *dotWriter) write() {
 	d.p("  }\n")
 
 	d.edges()
-	d.drawOverlay()
 	d.p("}\n")
 }
 

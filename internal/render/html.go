@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"html"
 	"io"
@@ -11,17 +10,9 @@ import (
 	"github.com/netviz/netviz/internal/graph"
 )
 
-// HTML writes a self-contained page: the SVG drawing, the text summary, and
-// the model's JSON for anyone who wants the raw facts. No scripts or files
-// from elsewhere, so it opens offline in a workshop.
-func HTML(ctx context.Context, w io.Writer, m *graph.Model) error {
-	var svg bytes.Buffer
-	if err := Graphviz(ctx, &svg, m, FormatSVG); err != nil {
-		return err
-	}
-	return htmlPage(w, m, svg.String())
-}
-
+// htmlPage writes a self-contained page: the SVG drawing, the text
+// summary, and the model's JSON for anyone who wants the raw facts. No
+// scripts or files from elsewhere, so it opens offline in a workshop.
 func htmlPage(w io.Writer, m *graph.Model, svgDoc string) error {
 	var text, js bytes.Buffer
 	if err := Text(&text, m); err != nil {

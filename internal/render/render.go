@@ -91,10 +91,8 @@ func Render(ctx context.Context, w io.Writer, m *graph.Model, f Format) error {
 		return DOT(w, m)
 	case FormatMermaid:
 		return Mermaid(w, m)
-	case FormatSVG, FormatPNG:
-		return Graphviz(ctx, w, m, f)
-	case FormatHTML:
-		return HTML(ctx, w, m)
+	case FormatSVG, FormatPNG, FormatHTML:
+		return writeScene(ctx, w, Topology(m, Options{}), f, m)
 	}
 	return fmt.Errorf("unknown format %q", f)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/netviz/netviz/internal/draw"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/output"
 )
@@ -24,22 +25,42 @@ type Slide struct {
 	Removed []string `json:"removed"`
 }
 
-// Frame is one picture of a slideshow: the model, the node IDs to
-// highlight in it, and the Slide the page shows beside it (WriteSlideshow
-// sets its File).
+// Frame is one picture of a slideshow: the model, the node IDs the step
+// added (outlined) and removed (drawn as ghosts), and the Slide the page
+// shows beside it (WriteSlideshow sets its File).
 type Frame struct {
 	Model     *graph.Model
 	Highlight []string
+	Gone      []string
 	Slide
 }
 
 // WriteSlideshow draws frames into the directory dir as step-001.svg,
 // step-002.svg, … (each titled "step N: COMMAND", written whole as package
 // output writes files) and then index.html, the Slideshow of them titled
-// title. frames calls yield once per frame, in order. An error from frames,
-// from yield or from writing stops it, and the files it wrote are removed
-// (dir itself is the caller's). It returns how many frames it wrote.
-func WriteSlideshow(ctx context.Context, dir, title string, frames func(yield func(Frame) error) error) (n int, err error) {
+// title. frames calls yield once per frame, in order. The layout is planned
+// once for every frame together, so each object keeps its place and colour
+// from the first frame to the last (detail d, auto by default). An error
+// from frames, from yield or from writing stops it, and the files it wrote
+// are removed (dir itself is the caller's). It returns how many frames it
+// wrote.
+func WriteSlideshow(ctx context.Context, dir, title string, d Detail, frames func(yield func(Frame) error) error) (n int, err error) {
+	var all []Frame
+	if err := frames(func(f Frame) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f.Model = f.Model.Sorted()
+		all = append(all, f)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	models := make([]*graph.Model, len(all))
+	for i, f := range all {
+		models[i] = f.Model
+	}
+	plan := planTopology(models, d)
 	var written []string
 	defer func() {
 		if err != nil {
@@ -48,20 +69,20 @@ func WriteSlideshow(ctx context.Context, dir, title string, frames func(yield fu
 			}
 		}
 	}()
-	var slides []Slide
-	err = frames(func(f Frame) error {
-		f.File = fmt.Sprintf("step-%03d.svg", len(slides)+1)
-		ov := &Overlay{Title: fmt.Sprintf("step %d: %s", len(slides)+1, f.Command), Highlight: f.Highlight}
+	slides := make([]Slide, 0, len(all))
+	for i, f := range all {
+		f.File = fmt.Sprintf("step-%03d.svg", i+1)
+		fo := frameOpts{title: fmt.Sprintf("step %d/%d: %s", i+1, len(all), f.Command), added: toSet(f.Highlight), removed: toSet(f.Gone)}
+		if i > 0 {
+			fo.prev = all[i-1].Model
+		}
+		scene := plan.scene(f.Model, fo)
 		path := filepath.Join(dir, f.File)
-		if err := output.Write(ctx, path, 0o644, func(w io.Writer) error { return RenderOverlay(ctx, w, f.Model, FormatSVG, ov) }); err != nil {
-			return err
+		if err := output.Write(ctx, path, 0o644, func(w io.Writer) error { return draw.WriteSVG(w, scene) }); err != nil {
+			return 0, err
 		}
 		written = append(written, path)
 		slides = append(slides, f.Slide)
-		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
 	err = output.Write(ctx, filepath.Join(dir, "index.html"), 0o644, func(w io.Writer) error { return Slideshow(w, title, slides) })
 	return len(slides), err

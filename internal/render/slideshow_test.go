@@ -55,7 +55,7 @@ func TestWriteSlideshow(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	n, err := WriteSlideshow(context.Background(), dir, "s.sh", frames(2, nil))
+	n, err := WriteSlideshow(context.Background(), dir, "s.sh", DetailAuto, frames(2, nil))
 	if err != nil || n != 2 {
 		t.Fatalf("wrote %d frames: %v", n, err)
 	}
@@ -64,7 +64,7 @@ func TestWriteSlideshow(t *testing.T) {
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "step-002.svg"))
 	text, err := svgText(svg)
-	if err != nil || !strings.Contains(text, "step 2: docker run alias2") {
+	if err != nil || !strings.Contains(text, "step 2/2: docker run alias2") {
 		t.Errorf("frame 2 lacks its caption (%v)", err)
 	}
 	page, _ := os.ReadFile(filepath.Join(dir, "index.html"))
@@ -74,7 +74,7 @@ func TestWriteSlideshow(t *testing.T) {
 
 	dir = t.TempDir()
 	boom := errors.New("the scenario went wrong")
-	if _, err := WriteSlideshow(context.Background(), dir, "s.sh", frames(2, boom)); !errors.Is(err, boom) {
+	if _, err := WriteSlideshow(context.Background(), dir, "s.sh", DetailAuto, frames(2, boom)); !errors.Is(err, boom) {
 		t.Errorf("error %v, want the frames' own", err)
 	}
 	if got := dirNames(t, dir); len(got) != 0 {

@@ -22,6 +22,9 @@ type Step struct {
 	// AddedIDs are the node IDs of Added, sorted: what a picture of the
 	// step highlights.
 	AddedIDs []string
+	// RemovedIDs are the node IDs of Removed, sorted: what a picture of
+	// the step shows as gone.
+	RemovedIDs []string
 }
 
 // Steps executes sc on e one command at a time, skipping the ones that do
@@ -49,11 +52,13 @@ func (e *Engine) Steps(sc *scenario.Scenario, each func(Step) error) error {
 		for id, name := range before {
 			if after[id] != name {
 				st.Removed = append(st.Removed, name)
+				st.RemovedIDs = append(st.RemovedIDs, id)
 			}
 		}
 		sort.Strings(st.Added)
 		sort.Strings(st.Removed)
 		sort.Strings(st.AddedIDs)
+		sort.Strings(st.RemovedIDs)
 		if err := each(st); err != nil {
 			return err
 		}
