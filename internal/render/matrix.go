@@ -589,22 +589,20 @@ func mxShorten(s string, n int) string {
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
-// mxColLabel is a column's label, at most mxMaxLabel runes: a longer one
-// keeps the address whole and shortens the network (its header names it in
-// full) down to mxMinPart runes, then the name.
+// mxColLabel is a column's drawn label, "Name (Addr)" — the network's
+// header above the column names the network, and the tooltip has the full
+// label — at most mxMaxLabel runes: a longer one keeps the address whole
+// and shortens the name in its middle.
 func mxColLabel(c GridCol) string {
-	full := c.Label()
-	if len([]rune(full)) <= mxMaxLabel {
-		return full
+	drawn := c.Name + " (" + c.Addr + ")"
+	if len([]rune(drawn)) <= mxMaxLabel {
+		return drawn
 	}
-	avail := mxMaxLabel - len([]rune(" ("+c.Addr+") @ "))
-	nn, nw := len([]rune(c.Name)), len([]rune(c.Network))
-	if avail < 2*mxMinPart {
-		return mxShorten(full, mxMaxLabel)
+	avail := mxMaxLabel - len([]rune(" ("+c.Addr+")"))
+	if avail < mxMinPart {
+		return mxShorten(drawn, mxMaxLabel)
 	}
-	nw = max(min(nw, mxMinPart), avail-nn)
-	nn = avail - nw
-	return mxShorten(c.Name, nn) + " (" + c.Addr + ") @ " + mxShorten(c.Network, nw)
+	return mxShorten(c.Name, avail) + " (" + c.Addr + ")"
 }
 
 // mxMinPart is the fewest runes a shortened network name keeps.
