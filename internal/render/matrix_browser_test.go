@@ -38,26 +38,9 @@ func TestGridInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			browsertest.SaveArtifact(t, "matrix.svg", svg.Bytes())
-			g, err := b.Geometry(svg.Bytes())
-			if err != nil {
-				t.Fatal(err)
-			}
+			g := b.CheckPicture(t, svg.Bytes(), tc.minText)
 			if want := mxFitScale(s.W, s.H); math.Abs(g.Scale-want) > 1e-6 {
 				t.Errorf("fit scale %v, want %v", g.Scale, want)
-			}
-			for _, c := range []struct {
-				name  string
-				check func(*browsertest.Geometry) []string
-			}{
-				{"TextsDoNotOverlap", browsertest.TextsDoNotOverlap},
-				{"TextsInsideTheirNode", browsertest.TextsInsideTheirNode},
-				{"NodesDoNotOverlap", browsertest.NodesDoNotOverlap},
-				{"EmbeddedFontUsed", browsertest.EmbeddedFontUsed},
-				{"TextHeightAtLeast", func(g *browsertest.Geometry) []string { return browsertest.TextHeightAtLeast(g, tc.minText) }},
-			} {
-				if p := c.check(g); len(p) > 0 {
-					t.Errorf("%s: %d problems:\n  %s", c.name, len(p), strings.Join(p[:min(len(p), 20)], "\n  "))
-				}
 			}
 			px, small := browsertest.MinTextHeight(g)
 			t.Logf("%gx%g picture, fit ×%.3f, %d cells, %d texts; smallest text %s %.2fpx on a 1920×1080 screen",
@@ -93,26 +76,11 @@ func TestGridInBrowser(t *testing.T) {
 				t.Errorf("a text is drawn %.2fpx from where it was measured: %s", worst, at)
 			}
 
-			shot, err := b.Screenshot(svg.Bytes(), 1)
-			if err != nil {
+			var png bytes.Buffer
+			if err := draw.WritePNG(&png, s, 1); err != nil {
 				t.Fatal(err)
 			}
-			img, err := draw.Rasterize(s, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if shot.Bounds().Size() != img.Bounds().Size() {
-				t.Errorf("screenshot %v, PNG %v", shot.Bounds().Size(), img.Bounds().Size())
-			}
-			browsertest.SaveArtifact(t, "browser.png", shot)
-			browsertest.SaveArtifact(t, "netviz.png", img)
-			missed := browsertest.InkAgreement(shot, img, 2)
-			added := browsertest.InkAgreement(img, shot, 2)
-			t.Logf("ink agreement within 2px: %.4f of the browser's in the PNG, %.4f of the PNG's in the browser's", missed, added)
-			if missed < 0.9 || added < 0.9 {
-				browsertest.SaveArtifact(t, "diff.png", browsertest.InkDiff(shot, img))
-				t.Errorf("PNG and browser disagree: %.3f of the browser's ink is in the PNG, %.3f of the PNG's in the browser's (want ≥ 0.9 both)", missed, added)
-			}
+			b.ComparePNG(t, svg.Bytes(), png.Bytes(), 0.9)
 		})
 	}
 }

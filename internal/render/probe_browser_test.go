@@ -2,7 +2,7 @@ package render_test
 
 import (
 	"bytes"
-	"strings"
+	"math"
 	"testing"
 
 	"github.com/netviz/netviz/internal/browsertest"
@@ -37,24 +37,7 @@ func TestProbePictureInChromium(t *testing.T) {
 				t.Fatal(err)
 			}
 			browsertest.SaveArtifact(t, "probe.svg", svg.Bytes())
-			g, err := b.Geometry(svg.Bytes())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range []struct {
-				name  string
-				check func(*browsertest.Geometry) []string
-			}{
-				{"TextsInsideTheirNode", browsertest.TextsInsideTheirNode},
-				{"NodesDoNotOverlap", browsertest.NodesDoNotOverlap},
-				{"TextsDoNotOverlap", browsertest.TextsDoNotOverlap},
-				{"EmbeddedFontUsed", browsertest.EmbeddedFontUsed},
-				{"TextHeightAtLeast 10px", func(g *browsertest.Geometry) []string { return browsertest.TextHeightAtLeast(g, 10) }},
-			} {
-				if p := c.check(g); len(p) > 0 {
-					t.Errorf("%s:\n  %s", c.name, strings.Join(p, "\n  "))
-				}
-			}
+			g := b.CheckPicture(t, svg.Bytes(), 10)
 			px, small := browsertest.MinTextHeight(g)
 			t.Logf("%gx%g fitted at %.3f: smallest text %s %.1f px", sc.W, sc.H, g.Scale, small.Name(), px)
 			if n := len(sceneNodes(t, sc)); len(g.Nodes) != n {
@@ -76,41 +59,17 @@ func TestProbePictureInChromium(t *testing.T) {
 					continue
 				}
 				x, y := g.Picture.X+want.X*g.Scale, g.Picture.Y+want.Y*g.Scale
-				if d := max(probeAbs(nd.Shape.X-x), probeAbs(nd.Shape.Y-y), probeAbs(nd.Shape.W-want.W*g.Scale)); d > 1.5 {
+				if d := max(math.Abs(nd.Shape.X-x), math.Abs(nd.Shape.Y-y), math.Abs(nd.Shape.W-want.W*g.Scale)); d > 1.5 {
 					t.Errorf("%s drawn at %v, the scene says (%.1f,%.1f %.1f wide)", nd.Name(), nd.Shape, x, y, want.W*g.Scale)
 				}
 			}
 
-			shot, err := b.Screenshot(svg.Bytes(), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var png bytes.Buffer
 			if err := render.RenderProbe(&png, overlay.Probe(m, tc.rep), render.FormatPNG); err != nil {
 				t.Fatal(err)
 			}
-			img, err := draw.Rasterize(sc, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			browsertest.SaveArtifact(t, "chromium.png", shot)
-			browsertest.SaveArtifact(t, "netviz.png", png.Bytes())
-			browsertest.SaveArtifact(t, "diff.png", browsertest.InkDiff(shot, img))
-			if shot.Bounds().Size() != img.Bounds().Size() {
-				t.Errorf("screenshot %v, PNG %v", shot.Bounds().Size(), img.Bounds().Size())
-			}
-			missed, added := browsertest.InkAgreement(shot, img, 2), browsertest.InkAgreement(img, shot, 2)
-			t.Logf("ink agreement within 2 px: %.3f of Chromium's ink is in the PNG, %.3f of the PNG's in Chromium's", missed, added)
-			if missed < 0.9 || added < 0.9 {
-				t.Errorf("PNG and Chromium disagree: %.3f and %.3f, want ≥ 0.9 both ways", missed, added)
-			}
+			b.ComparePNG(t, svg.Bytes(), png.Bytes(), 0.9)
 		})
 	}
 }
 
-func probeAbs(f float64) float64 {
-	if f < 0 {
-		return -f
-	}
-	return f
-}

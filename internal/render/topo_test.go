@@ -31,6 +31,29 @@ func simulate(t testing.TB, name, text, version string) *graph.Model {
 	return e.Model()
 }
 
+// seedScript is the seed curriculum in one script: the scenario package's
+// seed-modes.sh (default bridge with --link and -p, host, none,
+// container:, custom subnet, connect/disconnect, macvlan) then its
+// seed-alias.sh (--net-alias alicek106), whose mybridge the first has made.
+func seedScript(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, f := range []string{"seed-modes.sh", "seed-alias.sh"} {
+		data, err := os.ReadFile(filepath.Join("..", "scenario", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.SplitAfter(string(data), "\n") {
+			if f == "seed-alias.sh" && strings.HasPrefix(l, "docker network create --driver bridge mybridge") {
+				continue
+			}
+			b.WriteString(l)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
 // manyContainers is n containers spread over nets user networks.
 func manyContainers(n, nets int) string {
 	var b strings.Builder
@@ -48,13 +71,13 @@ func manyContainers(n, nets int) string {
 // containers.
 func pictureModels(t testing.TB) map[string]*graph.Model {
 	out := map[string]*graph.Model{"live-seed": testkit.SeedModel(t)}
-	for _, f := range []string{"seed.sh", "s4.sh"} {
-		text, err := os.ReadFile(filepath.Join("testdata", "pictures", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[strings.TrimSuffix(f, ".sh")+"-20.10"] = simulate(t, f, string(text), "20.10")
-		out[strings.TrimSuffix(f, ".sh")+"-29"] = simulate(t, f, string(text), sim.NewestEngineVersion)
+	s4, err := os.ReadFile(filepath.Join("testdata", "pictures", "s4.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, text := range map[string]string{"seed.sh": seedScript(t), "s4.sh": string(s4)} {
+		out[strings.TrimSuffix(f, ".sh")+"-20.10"] = simulate(t, f, text, "20.10")
+		out[strings.TrimSuffix(f, ".sh")+"-29"] = simulate(t, f, text, sim.NewestEngineVersion)
 	}
 	labs, _ := filepath.Glob(filepath.Join("..", "lab", "labs", "*.sh"))
 	for _, l := range labs {
@@ -117,11 +140,7 @@ func objects(s *draw.Scene) map[string]draw.Box {
 // TestTopologyDrawsTheCurriculum checks each thing the seed notes teach
 // is in the picture as a thing of its own, not only a word.
 func TestTopologyDrawsTheCurriculum(t *testing.T) {
-	text, err := os.ReadFile(filepath.Join("testdata", "pictures", "seed.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := simulate(t, "seed.sh", string(text), "20.10")
+	seed := simulate(t, "seed.sh", seedScript(t), "20.10")
 	s4text, err := os.ReadFile(filepath.Join("testdata", "pictures", "s4.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -234,11 +253,7 @@ func TestTopologyOrdersNaturally(t *testing.T) {
 // every frame is readable (≥ 9 px text at fit to 1920×1080), and what a
 // step added is outlined.
 func TestSlideshowFramesStayStill(t *testing.T) {
-	text, err := os.ReadFile(filepath.Join("testdata", "pictures", "seed.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.ParseShell(bytes.NewReader(text), "seed.sh")
+	sc, err := scenario.ParseShell(strings.NewReader(seedScript(t)), "seed.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
