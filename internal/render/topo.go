@@ -25,8 +25,8 @@ const (
 	screenW = 1920.0
 	screenH = 1080.0
 	// fullFit is the smallest fit scale at which auto keeps full detail:
-	// at 0.9 the smallest text (sizeSmall) stays ≥ 10 px high.
-	fullFit = 0.9
+	// the smallest text (sizeSmall) stays ≥ 10 px.
+	fullFit = 10.0 / sizeSmall
 )
 
 // Spacing, in pixels.
@@ -112,8 +112,9 @@ type zoneLink struct {
 }
 
 type legendEntry struct {
-	kind string
-	text string
+	kind  string
+	text  string
+	color string // a badge's
 }
 
 // colorOf assigns palette colours in drawn order.
@@ -201,7 +202,16 @@ func (p *topoPlan) measureUnit(u *unit, texts []*topoText) (w, h float64) {
 			minW = max(minW, 24+float64(n)*96)
 		}
 	}
-	return max(minW, w+2*boxPadX), h + 2*boxPadY
+	return max(minW, w+2*boxPadX), h + 2*p.unitPadY()
+}
+
+// unitPadY is the space above and below a container box's text: compact
+// boxes are tighter, so a busy host's grid fits the screen larger.
+func (p *topoPlan) unitPadY() float64 {
+	if p.detail == DetailCompact {
+		return 4
+	}
+	return boxPadY
 }
 
 func (p *topoPlan) layout(unitOrder []string) {
@@ -401,52 +411,69 @@ func (p *topoPlan) planLegend() {
 	})
 	if veth {
 		if p.detail == DetailFull {
-			e = append(e, legendEntry{"veth", "veth pair: host end (named on the line) on the bridge ↔ the container's interface"})
+			e = append(e, legendEntry{kind: "veth", text: "veth pair: host end (named on the line) on the bridge ↔ the container's interface"})
 		} else {
-			e = append(e, legendEntry{"veth", "veth pair to the bridge (host-end names folded)"})
+			e = append(e, legendEntry{kind: "veth", text: "veth pair to the bridge (host-end names folded)"})
 		}
 	} else if has(func(m *graph.Model) bool {
 		return slices.ContainsFunc(m.Containers, func(c *graph.Container) bool { return len(c.Endpoints) > 0 && c.Namespace != graph.HostNamespaceID })
 	}) {
-		e = append(e, legendEntry{"veth", "attached to the network (Docker's endpoint)"})
+		e = append(e, legendEntry{kind: "veth", text: "attached to the network (Docker's endpoint)"})
 	}
 	if has(func(m *graph.Model) bool {
 		return slices.ContainsFunc(m.Networks, func(n *graph.Network) bool { return n.Driver == "macvlan" || n.Driver == "ipvlan" })
 	}) {
-		e = append(e, legendEntry{"macvlan", "macvlan: the interface sits on the parent itself (no bridge, no veth)"})
+		e = append(e, legendEntry{kind: "macvlan", text: "macvlan: the interface sits on the parent itself (no bridge, no veth)"})
 	}
 	if p.hasNAT() {
-		e = append(e, legendEntry{"nat", "NAT: traffic leaving a bridge is masqueraded out through the uplink"})
+		e = append(e, legendEntry{kind: "nat", text: "NAT: traffic leaving a bridge is masqueraded out through the uplink"})
 	}
 	if has(func(m *graph.Model) bool {
 		return slices.ContainsFunc(m.Containers, func(c *graph.Container) bool { return len(linksOf(c)) > 0 })
 	}) {
-		e = append(e, legendEntry{"link", "--link: the container's /etc/hosts names the target"})
+		e = append(e, legendEntry{kind: "link", text: "--link: the container's /etc/hosts names the target"})
 	}
 	if has(func(m *graph.Model) bool { return len(m.Ports) > 0 }) {
-		e = append(e, legendEntry{"port", "published port (-p): the host's port DNATs to the container"})
+		e = append(e, legendEntry{kind: "port", text: "published port (-p): the host's port DNATs to the container"})
 	}
 	if has(func(m *graph.Model) bool {
 		t := p.text(m)
 		return slices.ContainsFunc(m.Networks, func(n *graph.Network) bool { return len(t.aliasNotes(n.ID)) > 0 })
 	}) {
-		e = append(e, legendEntry{"alias", "network alias: the embedded DNS answers with every member"})
+		e = append(e, legendEntry{kind: "alias", text: "network alias: the embedded DNS answers with every member"})
 	}
 	if has(func(m *graph.Model) bool {
 		return slices.ContainsFunc(m.Networks, func(n *graph.Network) bool { return n.Internal && wired(n) })
 	}) {
-		e = append(e, legendEntry{"internal", "dashed frame: --internal network, no way out"})
+		e = append(e, legendEntry{kind: "internal", text: "dashed frame: --internal network, no way out"})
+	}
+	if p.detail == DetailCompact {
+		// Compact frames carry a badge's word only: the legend says it.
+		seen := map[string]bool{}
+		for _, m := range p.models {
+			t := p.text(m)
+			for _, n := range p.nets {
+				if cur := t.x.Network(n.ID); cur != nil {
+					for _, bg := range t.badges(cur) {
+						if !seen[bg.word] && !strings.HasPrefix(bg.word, "MACVLAN") && !strings.HasPrefix(bg.word, "IPVLAN") {
+							seen[bg.word] = true
+							e = append(e, legendEntry{kind: "badge", text: bg.word + ": " + bg.text, color: bg.color})
+						}
+					}
+				}
+			}
+		}
 	}
 	if len(p.nets) > 0 {
-		e = append(e, legendEntry{"colour", "a network's colour marks its frame, bridge, lines and interface names"})
+		e = append(e, legendEntry{kind: "colour", text: "a network's colour marks its frame, bridge, lines and interface names"})
 	}
 	if has(func(m *graph.Model) bool {
 		return slices.ContainsFunc(m.Containers, func(c *graph.Container) bool { return c.Namespace == "" })
 	}) {
-		e = append(e, legendEntry{"stopped", "dashed grey box: a container that is not running"})
+		e = append(e, legendEntry{kind: "stopped", text: "dashed grey box: a container that is not running"})
 	}
 	if len(p.models) > 1 {
-		e = append(e, legendEntry{"added", "added by this step"}, legendEntry{"removed", "removed by this step"})
+		e = append(e, legendEntry{kind: "added", text: "added by this step"}, legendEntry{kind: "removed", text: "removed by this step"})
 	}
 	p.legend = e
 }
@@ -465,6 +492,15 @@ func (p *topoPlan) hasNAT() bool {
 	return false
 }
 
+// badgeLine is a badge as a frame shows it: its word and sentence, or in
+// compact frames the word only (the legend has the sentence).
+func (p *topoPlan) badgeLine(b badge) tline {
+	if p.detail == DetailCompact {
+		return tline{btxt(b.word, sizeSmall, "#FFFFFF")}
+	}
+	return b.line()
+}
+
 // legendItemW is the width of one legend entry: sample and text.
 func legendItemW(e legendEntry) float64 { return 34 + draw.TextWidth(e.text, sizeSmall, false) + 18 }
 
@@ -474,7 +510,7 @@ func (p *topoPlan) arrange(blocks []*blockPlan, maxRows, shelves int, texts []*t
 	full := p.detail == DetailFull
 	// Block sizes.
 	for _, b := range blocks {
-		b.rowGap, b.colGap = 14, 12
+		b.rowGap, b.colGap = 12, 12
 		if full {
 			b.rowGap, b.colGap = 32, 18
 		}
@@ -673,7 +709,7 @@ func (p *topoPlan) blockHeaderSize(b *blockPlan, texts []*topoText) (w, h float6
 		left[0], left[1] = max(left[0], lw), max(left[1], lh)
 		if b.net != nil {
 			for _, bg := range t.badges(b.net) {
-				left[0] = max(left[0], bg.line().width()+16)
+				left[0] = max(left[0], p.badgeLine(bg).width()+16)
 			}
 			nb := len(t.badges(b.net))
 			left[1] = max(left[1], lh+float64(nb)*(lineHeight(sizeSmall)+5))

@@ -230,16 +230,20 @@ func (t *topoText) unitLines(u *unit) []tline {
 	}
 	var lines []tline
 	full := t.detail == DetailFull
-	for i, c := range ctrs {
+	for _, c := range ctrs {
 		nameSize := float64(sizeName)
 		if !full {
-			nameSize = sizeText
+			nameSize = sizeSmall
 		}
-		l := tline{btxt(c.Name, nameSize, "#111111")}
-		if i == 0 && c.SharesWith == "" && len(ctrs) > 1 && !full {
-			l = tline{btxt(c.Name, nameSize, "#111111")}
+		if full {
+			lines = append(lines, tline{btxt(c.Name, nameSize, "#111111")})
+		} else {
+			// A long name wraps at its - _ . separators: a grid of
+			// narrower boxes fits the screen at a larger scale.
+			for _, part := range wrapName(c.Name, nameSize, compactNameW) {
+				lines = append(lines, tline{btxt(part, nameSize, "#111111")})
+			}
 		}
-		lines = append(lines, l)
 		if c.SharesWith != "" {
 			lines = append(lines, tline{txt("--net container:"+c.SharesWith.Name(), sizeSmall, subColor)})
 		} else if c.NetworkMode == graph.ModeNone {
@@ -318,6 +322,44 @@ func (t *topoText) unitLines(u *unit) []tline {
 		}
 	}
 	return lines
+}
+
+// compactNameW is how wide a container's name may run in a compact box
+// before it wraps.
+const compactNameW = 150.0
+
+// wrapName cuts name into lines at most width wide (bold, at size), after
+// a - _ or . where it can; a part with no separator to cut at stays whole.
+func wrapName(name string, size, width float64) []string {
+	if draw.TextWidth(name, size, true) <= width {
+		return []string{name}
+	}
+	var out []string
+	line := ""
+	for _, piece := range splitAfterAny(name, "-_.") {
+		if line != "" && draw.TextWidth(line+piece, size, true) > width {
+			out = append(out, line)
+			line = ""
+		}
+		line += piece
+	}
+	return append(out, line)
+}
+
+// splitAfterAny splits s after each rune of seps.
+func splitAfterAny(s, seps string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if strings.ContainsRune(seps, r) {
+			out = append(out, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // linksOf lists a container's --link entries, from the container or its

@@ -93,9 +93,14 @@ func textLines(lines []tline, x, y float64, attrs draw.Attrs) []draw.Item {
 
 // node is a box with text: a g.node whose first item is its shape.
 func node(obj string, b draw.Box, fill, stroke string, strokeW float64, dash []float64, lines []tline, tip string) *draw.Group {
+	return nodePad(obj, b, boxPadY, fill, stroke, strokeW, dash, lines, tip)
+}
+
+// nodePad is node with padY above its text.
+func nodePad(obj string, b draw.Box, padY float64, fill, stroke string, strokeW float64, dash []float64, lines []tline, tip string) *draw.Group {
 	g := &draw.Group{Attrs: draw.Attrs{Class: "node", Tip: tip, Data: map[string]string{"obj": obj}}}
 	g.Add(&draw.Rect{X: b.X, Y: b.Y, W: b.W, H: b.H, R: 6, Fill: fill, Stroke: stroke, StrokeW: strokeW, Dash: dash})
-	g.Items = append(g.Items, textLines(lines, b.X+boxPadX, b.Y+boxPadY, draw.Attrs{})...)
+	g.Items = append(g.Items, textLines(lines, b.X+boxPadX, b.Y+padY, draw.Attrs{})...)
 	return g
 }
 
@@ -284,7 +289,9 @@ func (ts *topoScene) block(b *blockPlan) {
 			pill.Add(&draw.Rect{X: x, Y: y, W: wordW + 12, H: h, R: h / 2, Fill: bg.color})
 			pill.Add(&draw.Text{X: x + 6, Y: y + 1 + 1.03*sizeSmall, S: bg.word, Size: sizeSmall, Bold: true, Color: "#FFFFFF"})
 			ts.nodes = append(ts.nodes, pill)
-			ts.labels = append(ts.labels, &draw.Text{X: x + wordW + 18, Y: y + 1 + 1.03*sizeSmall, S: bg.text, Size: sizeSmall, Color: bg.color})
+			if p.detail != DetailCompact {
+				ts.labels = append(ts.labels, &draw.Text{X: x + wordW + 18, Y: y + 1 + 1.03*sizeSmall, S: bg.text, Size: sizeSmall, Color: bg.color})
+			}
 			y += h + 3
 		}
 		for _, nm := range t.aliasNotes(n.ID) {
@@ -343,7 +350,7 @@ func (ts *topoScene) members(b *blockPlan, n *graph.Network, strong string) {
 		if u.kind == unitStopped {
 			stroke, fill, dash = "#9A9A9A", "#F2F2F2", []float64{5, 3}
 		}
-		ts.nodes = append(ts.nodes, node(u.key, box, fill, stroke, 1.2, dash, lines, ""))
+		ts.nodes = append(ts.nodes, nodePad(u.key, box, ts.p.unitPadY(), fill, stroke, 1.2, dash, lines, ""))
 		ts.mark(box, anyIn(u.ids, ts.fo.added))
 		if n == nil {
 			continue
@@ -424,7 +431,7 @@ func (ts *topoScene) zone() {
 			continue
 		}
 		box := p.boxes[u.key]
-		ts.nodes = append(ts.nodes, node(u.key, box, "#FFFFFF", "#333333", 1.2, nil, lines, ""))
+		ts.nodes = append(ts.nodes, nodePad(u.key, box, p.unitPadY(), "#FFFFFF", "#333333", 1.2, nil, lines, ""))
 		ts.mark(box, anyIn(u.ids, ts.fo.added))
 	}
 	for _, z := range p.zoneExits {
@@ -603,7 +610,7 @@ func (ts *topoScene) ghosts() {
 		if lines == nil || !ok {
 			continue
 		}
-		g := node(u.key, box, "#FFFFFF", removedColor, 2, []float64{5, 3}, lines, "removed by this step")
+		g := nodePad(u.key, box, ts.p.unitPadY(), "#FFFFFF", removedColor, 2, []float64{5, 3}, lines, "removed by this step")
 		g.Opacity = 0.45
 		g.Class = "node removed"
 		ts.nodes = append(ts.nodes, g)
@@ -656,6 +663,8 @@ func (ts *topoScene) legend() {
 				g.Add(&draw.Rect{X: x + float64(i)*7, Y: mid - 6, W: 6, H: 12, Fill: palette[i%len(palette)].strong})
 			}
 			sample = g
+		case "badge":
+			sample = &draw.Rect{X: x, Y: mid - 7, W: 26, H: 14, R: 7, Fill: e.color}
 		case "stopped":
 			sample = &draw.Rect{X: x, Y: mid - 6, W: 26, H: 12, R: 3, Fill: "#F2F2F2", Stroke: "#9A9A9A", Dash: []float64{4, 2}}
 		case "added":

@@ -89,14 +89,23 @@ func pictureModels(t testing.TB) map[string]*graph.Model {
 	}
 	out["c60-2nets"] = simulate(t, "c60", manyContainers(60, 2), sim.NewestEngineVersion)
 	out["c100-5nets"] = simulate(t, "c100", manyContainers(100, 5), sim.NewestEngineVersion)
+	out["c100-1net"] = simulate(t, "c100-1", manyContainers(100, 1), sim.NewestEngineVersion)
+	out["c100-12nets"] = simulate(t, "c100-12", manyContainers(100, 12), sim.NewestEngineVersion)
+	out["c100-long-names"] = simulate(t, "c100-long", strings.ReplaceAll(manyContainers(100, 4), "--name c", "--name shop-frontend-service-replica-"), sim.NewestEngineVersion)
+	multi := manyContainers(100, 5)
+	for i := 1; i <= 100; i += 2 {
+		multi += fmt.Sprintf("docker network connect net%d c%d\n", (i+2)%5+1, i)
+	}
+	out["c100-half-multi-homed"] = simulate(t, "c100-multi", multi, sim.NewestEngineVersion)
 	return out
 }
 
-// fitTextPx is the smallest text's height in pixels when the picture is
-// scaled to fit a 1920×1080 screen.
+// fitTextPx is the smallest text's size in pixels (its font size, a
+// little less than its box's height) when the picture is scaled to fit a
+// 1920×1080 screen.
 func fitTextPx(s *draw.Scene) float64 {
 	fit := min(screenW/s.W, screenH/s.H)
-	return draw.MinTextSize(s) * (draw.Ascent + draw.Descent) * fit
+	return draw.MinTextSize(s) * fit
 }
 
 // TestTopologyIsReadable draws every host at every detail and checks the
@@ -112,6 +121,7 @@ func TestTopologyIsReadable(t *testing.T) {
 					t.Error(p)
 				}
 				if d == DetailAuto {
+					t.Logf("%.0f×%.0f, smallest text %.1f px at fit to 1920×1080", s.W, s.H, fitTextPx(s))
 					if px := fitTextPx(s); px < 10 {
 						t.Errorf("%.0f×%.0f picture: smallest text %.1f px at fit to 1920×1080, want ≥ 10", s.W, s.H, px)
 					}
