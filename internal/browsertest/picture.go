@@ -63,4 +63,3 @@ func (b *Browser) ComparePNG(t testing.TB, svg, pngData []byte, want float64) (s
 	}
 	return svgInPNG, pngInSVG
 }
-

@@ -72,4 +72,3 @@ func TestProbePictureInChromium(t *testing.T) {
 		})
 	}
 }
-

@@ -84,4 +84,3 @@ func TestStepFramesInBrowser(t *testing.T) {
 	}
 	t.Logf("%d frames, %d node moves", n, moves)
 }
-
