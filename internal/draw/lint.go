@@ -18,6 +18,11 @@ func Lint(s *Scene) []string {
 		what string
 	}
 	var nodes, texts []placed
+	type seg struct {
+		a, b Pt
+		what string
+	}
+	var segs []seg
 	var visit func(items []Item, owner string, shape *Box)
 	visit = func(items []Item, owner string, shape *Box) {
 		for i, it := range items {
@@ -57,6 +62,16 @@ func Lint(s *Scene) []string {
 				if v.Rotate == 0 && !(Box{0, 0, s.W, s.H}).Contains(b, 1) {
 					problems = append(problems, what+" lies outside the picture")
 				}
+			case *Line:
+				what := "a line"
+				if v.Data["obj"] != "" {
+					what += " of " + v.Data["obj"]
+				} else if v.Class != "" {
+					what += " (" + v.Class + ")"
+				}
+				for k := 0; k+1 < len(v.Pts); k++ {
+					segs = append(segs, seg{v.Pts[k], v.Pts[k+1], what})
+				}
 			case *Rect:
 				if !(Box{0, 0, s.W, s.H}).Contains(Box{v.X, v.Y, v.W, v.H}, 1) {
 					problems = append(problems, fmt.Sprintf("a rectangle (%s, item %d) lies outside the picture", owner, i))
@@ -70,6 +85,15 @@ func Lint(s *Scene) []string {
 			a, b := nodes[i].box, nodes[j].box
 			if a.Overlaps(b) && !a.Contains(b, 0) && !b.Contains(a, 0) {
 				problems = append(problems, nodes[i].what+" overlaps "+nodes[j].what)
+			}
+		}
+	}
+	// A line may end on a box's border, never run through it.
+	for _, sg := range segs {
+		for _, n := range nodes {
+			in := Box{n.box.X + 2, n.box.Y + 2, n.box.W - 4, n.box.H - 4}
+			if in.W > 0 && in.H > 0 && segmentCrosses(sg.a, sg.b, in) {
+				problems = append(problems, fmt.Sprintf("%s runs through %s", sg.what, n.what))
 			}
 		}
 	}
@@ -108,4 +132,30 @@ func MinTextSize(s *Scene) float64 {
 		}
 	})
 	return m
+}
+
+// segmentCrosses reports whether the segment a–b enters the box b
+// (Liang–Barsky clipping).
+func segmentCrosses(a, c Pt, b Box) bool {
+	t0, t1 := 0.0, 1.0
+	dx, dy := c.X-a.X, c.Y-a.Y
+	for _, e := range [4][2]float64{{-dx, a.X - b.X}, {dx, b.Right() - a.X}, {-dy, a.Y - b.Y}, {dy, b.Bottom() - a.Y}} {
+		p, q := e[0], e[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			t0 = max(t0, r)
+		} else {
+			t1 = min(t1, r)
+		}
+		if t0 > t1 {
+			return false
+		}
+	}
+	return true
 }

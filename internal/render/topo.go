@@ -599,8 +599,10 @@ func (p *topoPlan) arrange(blocks []*blockPlan, maxRows, shelves int, texts []*t
 	p.band = draw.Box{X: margin, Y: bandTop, W: contentW, H: y - bandTop}
 	// NAT lanes under the band: one per shelf below the first is routed
 	// down the left margin.
-	p.railY = p.band.Bottom() + 12
-	y = p.band.Bottom() + 26
+	// The NAT rail runs in the gap under the band, its label clear of
+	// the band's border.
+	p.railY = p.band.Bottom() + 17
+	y = p.band.Bottom() + 31
 	// Lines from frames above the last shelf to the multi-homed zone run
 	// in the gap under their shelf: make room for them.
 	shelfOf := map[graph.NetworkID]int{}
