@@ -2,6 +2,7 @@ package draw
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -35,7 +36,13 @@ const MaxPixels = 64_000_000
 // empty, not finite, or larger than MaxPixels at scale is refused, as is an
 // item with a non-finite number or a colour it cannot read.
 func WritePNG(w io.Writer, s *Scene, scale float64) error {
-	img, err := Rasterize(s, scale)
+	return WritePNGContext(context.Background(), w, s, scale)
+}
+
+// WritePNGContext is WritePNG giving up, with ctx's error and nothing
+// written, once ctx is done (a big scene takes seconds to paint).
+func WritePNGContext(ctx context.Context, w io.Writer, s *Scene, scale float64) error {
+	img, err := RasterizeContext(ctx, s, scale)
 	if err != nil {
 		return err
 	}
@@ -49,6 +56,12 @@ func WritePNG(w io.Writer, s *Scene, scale float64) error {
 // Rasterize paints s at scale onto a new opaque image, white background;
 // WritePNG encodes its result.
 func Rasterize(s *Scene, scale float64) (*image.RGBA, error) {
+	return RasterizeContext(context.Background(), s, scale)
+}
+
+// RasterizeContext is Rasterize giving up with ctx's error once ctx is
+// done; it looks between items.
+func RasterizeContext(ctx context.Context, s *Scene, scale float64) (*image.RGBA, error) {
 	if s == nil {
 		return nil, errors.New("draw: no scene")
 	}
@@ -67,7 +80,7 @@ func Rasterize(s *Scene, scale float64) (*image.RGBA, error) {
 	for i := range img.Pix {
 		img.Pix[i] = 0xff
 	}
-	r := &raster{scale: scale}
+	r := &raster{scale: scale, ctx: ctx}
 	if err := r.items(img, s.Items); err != nil {
 		return nil, err
 	}
@@ -92,6 +105,7 @@ type contour []vec
 // raster paints items onto RGBA images. When measuring, it paints nothing
 // and grows bb instead (to size an opacity layer).
 type raster struct {
+	ctx     context.Context // nil: never done
 	scale   float64
 	z       vector.Rasterizer
 	measure bool
@@ -100,6 +114,11 @@ type raster struct {
 
 func (r *raster) items(dst *image.RGBA, items []Item) error {
 	for _, it := range items {
+		if r.ctx != nil {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		if err := r.item(dst, it); err != nil {
 			return err
 		}
@@ -130,7 +149,7 @@ func (r *raster) layer(dst *image.RGBA, a float64, f func(*raster, *image.RGBA) 
 	if a >= 1 {
 		return f(r, dst)
 	}
-	m := &raster{scale: r.scale, measure: true}
+	m := &raster{scale: r.scale, measure: true, ctx: r.ctx}
 	if err := f(m, dst); err != nil {
 		return err
 	}
@@ -139,7 +158,7 @@ func (r *raster) layer(dst *image.RGBA, a float64, f func(*raster, *image.RGBA) 
 		return nil
 	}
 	l := image.NewRGBA(b)
-	if err := f(&raster{scale: r.scale}, l); err != nil {
+	if err := f(&raster{scale: r.scale, ctx: r.ctx}, l); err != nil {
 		return err
 	}
 	mask := image.NewUniform(color.Alpha16{A: uint16(math.Round(a * 0xffff))})

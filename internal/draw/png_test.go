@@ -2,6 +2,8 @@ package draw
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -504,4 +506,23 @@ func TestBigSceneStaysBounded(t *testing.T) {
 		t.Errorf("the line from far away is dashed across the picture in %d red pixels of 1000, want about half", reds)
 	}
 	t.Logf("1000×4000 in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestWritePNGGivesUpWhenCancelled: a cancelled context stops the painting
+// with its error and nothing written (netviz stops within a second of
+// Ctrl-C, however big the picture).
+func TestWritePNGGivesUpWhenCancelled(t *testing.T) {
+	s := &Scene{W: 400, H: 300}
+	for i := range 200 {
+		s.Add(&Group{Items: []Item{&Rect{X: float64(i), Y: 10, W: 50, H: 50, Fill: "#123456"}}})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	if err := WritePNGContext(ctx, &buf, s, 1); !errors.Is(err, context.Canceled) || buf.Len() > 0 {
+		t.Errorf("cancelled: err %v, %d bytes written; want context.Canceled and nothing", err, buf.Len())
+	}
+	if err := WritePNGContext(context.Background(), &buf, s, 1); err != nil || buf.Len() == 0 {
+		t.Errorf("not cancelled: err %v, %d bytes", err, buf.Len())
+	}
 }

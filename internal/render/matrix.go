@@ -150,7 +150,7 @@ func RenderGrid(ctx context.Context, w io.Writer, g *Grid, f Format) error {
 	case FormatSVG:
 		return draw.WriteSVG(w, GridScene(g))
 	case FormatPNG:
-		return draw.WritePNG(w, GridScene(g), 1)
+		return draw.WritePNGContext(ctx, w, GridScene(g), 1)
 	}
 	return fmt.Errorf("a matrix picture is svg or png, not %s", f)
 }

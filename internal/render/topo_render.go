@@ -76,7 +76,7 @@ func writeScene(ctx context.Context, w io.Writer, s *draw.Scene, f Format, m *gr
 	case FormatSVG:
 		return draw.WriteSVG(w, s)
 	case FormatPNG:
-		return draw.WritePNG(w, s, 1)
+		return draw.WritePNGContext(ctx, w, s, 1)
 	case FormatHTML:
 		var b bytesBuffer
 		if err := draw.WriteSVG(&b, s); err != nil {
