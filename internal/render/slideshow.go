@@ -60,7 +60,10 @@ func WriteSlideshow(ctx context.Context, dir, title string, d Detail, frames fun
 	for i, f := range all {
 		models[i] = f.Model
 	}
-	plan := planTopology(models, d)
+	plan := planContext(ctx, models, d)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	var written []string
 	defer func() {
 		if err != nil {

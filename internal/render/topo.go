@@ -11,6 +11,7 @@ package render
 // slideshow — so every object keeps its place and colour in all of them.
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -41,11 +42,15 @@ const (
 )
 
 type topoPlan struct {
+	ctx    context.Context
 	detail Detail
-	models []*graph.Model
-	nets   []*graph.Network // drawn networks, in order (union of models)
-	order  map[graph.NetworkID]int
-	units  map[string]*unit
+	// indexes are the models' indexes, shared by the plans auto tries
+	indexes map[*graph.Model]*graph.Index
+	texts   map[*graph.Model]*topoText // what each model says, indexed once
+	models  []*graph.Model
+	nets    []*graph.Network // drawn networks, in order (union of models)
+	order   map[graph.NetworkID]int
+	units   map[string]*unit
 	// geometry
 	W, H       float64
 	headerH    float64
@@ -77,7 +82,12 @@ type blockPlan struct {
 	cols    int
 	rows    int
 	headerH float64
-	bridge  draw.Box // bridge or parent box (zero if none)
+	headerW float64
+	sized   bool // headerW, headerH and notes are measured
+	// bridgeW, bridgeH: the bridge box's size, measured once (bridgeSized)
+	bridgeW, bridgeH float64
+	bridgeSized      bool
+	bridge           draw.Box // bridge or parent box (zero if none)
 	// notes are the alias notes' slots, by name ID: offset from the
 	// header's badges, and size, the largest in any model.
 	notes   map[string]draw.Box
@@ -127,21 +137,39 @@ func (p *topoPlan) colorOf(id graph.NetworkID) (string, string) {
 }
 
 func (p *topoPlan) text(m *graph.Model) *topoText {
-	return &topoText{m: m, x: graph.NewIndex(m), color: p.colorOf, detail: p.detail}
+	if t, ok := p.texts[m]; ok {
+		return t
+	}
+	t := &topoText{m: m, x: p.index(m), color: p.colorOf, detail: p.detail}
+	if p.texts == nil {
+		p.texts = map[*graph.Model]*topoText{}
+	}
+	p.texts[m] = t
+	return t
 }
 
 // planTopology lays out the union of models at the given detail (auto
 // tries full first).
 func planTopology(models []*graph.Model, d Detail) *topoPlan {
+	return planContext(context.Background(), models, d)
+}
+
+// planContext is planTopology giving up when ctx is done (a slideshow of
+// a long scenario plans hundreds of frames): the caller checks ctx.
+func planContext(ctx context.Context, models []*graph.Model, d Detail) *topoPlan {
+	return planWith(ctx, models, d, map[*graph.Model]*graph.Index{})
+}
+
+func planWith(ctx context.Context, models []*graph.Model, d Detail, indexes map[*graph.Model]*graph.Index) *topoPlan {
 	if d == DetailAuto || d == "" {
-		full := planTopology(models, DetailFull)
-		if full.fitScale >= fullFit {
+		full := planWith(ctx, models, DetailFull, indexes)
+		if full.fitScale >= fullFit || ctx.Err() != nil {
 			return full
 		}
-		return planTopology(models, DetailCompact)
+		return planWith(ctx, models, DetailCompact, indexes)
 	}
-	p := &topoPlan{detail: d, models: models, order: map[graph.NetworkID]int{}, units: map[string]*unit{},
-		blocks: map[graph.NetworkID]*blockPlan{}, boxes: map[string]draw.Box{}}
+	p := &topoPlan{ctx: ctx, detail: d, models: models, order: map[graph.NetworkID]int{}, units: map[string]*unit{},
+		blocks: map[graph.NetworkID]*blockPlan{}, boxes: map[string]draw.Box{}, indexes: indexes}
 	// Networks and units: the union of every model, first seen first.
 	var all []*graph.Network
 	seenNet := map[graph.NetworkID]bool{}
@@ -159,7 +187,7 @@ func planTopology(models []*graph.Model, d Detail) *topoPlan {
 	}
 	var unitOrder []string
 	for _, m := range models {
-		x := graph.NewIndex(m)
+		x := p.index(m)
 		for _, u := range unitsOf(m, x, p.order) {
 			old, ok := p.units[u.key]
 			if !ok {
@@ -187,6 +215,16 @@ func planTopology(models []*graph.Model, d Detail) *topoPlan {
 	}
 	p.layout(unitOrder)
 	return p
+}
+
+// index is m's index, made once.
+func (p *topoPlan) index(m *graph.Model) *graph.Index {
+	x, ok := p.indexes[m]
+	if !ok {
+		x = graph.NewIndex(m)
+		p.indexes[m] = x
+	}
+	return x
 }
 
 // measureUnit is the box size a unit needs in every model.
@@ -225,6 +263,9 @@ func (p *topoPlan) layout(unitOrder []string) {
 	keys = append(keys, unitOrder...)
 	slices.SortStableFunc(keys, func(a, b string) int { return natCompare(p.units[a].name, p.units[b].name) })
 	for _, k := range keys {
+		if p.ctx.Err() != nil {
+			return
+		}
 		w, h := p.measureUnit(p.units[k], texts)
 		sizes[k] = [2]float64{w, h}
 	}
@@ -276,7 +317,7 @@ func (p *topoPlan) layout(unitOrder []string) {
 	}
 	best := choice{scale: -1}
 	maxShelves := max(1, len(blocks))
-	for rows := 1; rows <= maxMembers; rows++ {
+	for rows := 1; rows <= maxMembers && p.ctx.Err() == nil; rows++ {
 		for shelves := 1; shelves <= maxShelves; shelves++ {
 			p.arrange(blocks, rows, shelves, texts, sizes)
 			s := math.Min(screenW/p.W, screenH/p.H)
@@ -313,7 +354,7 @@ func (p *topoPlan) planBand(texts []*topoText) {
 		p.bandItems = append(p.bandItems, it)
 	}
 	for _, m := range p.models {
-		x := graph.NewIndex(m)
+		x := p.index(m)
 		if up := x.Interface(m.Host.Uplink); up != nil {
 			id := up.ID
 			add(&bandItem{id: string(id), fill: "#EDEDED", fg: "#111111", role: "uplink", uplink: true, lines: func(t *topoText) []tline {
@@ -325,7 +366,7 @@ func (p *topoPlan) planBand(texts []*topoText) {
 		}
 	}
 	for _, m := range p.models {
-		x := graph.NewIndex(m)
+		x := p.index(m)
 		d := &dotWriter{m: m, x: x}
 		for _, i := range x.InterfacesIn(graph.HostNamespaceID) {
 			if i.ID == m.Host.Uplink || p.isNetworkDevice(m, x, i) || !d.showHostInterface(i) {
@@ -525,11 +566,14 @@ func (p *topoPlan) arrange(blocks []*blockPlan, maxRows, shelves int, texts []*t
 			b.cols = (n + maxRows - 1) / maxRows
 			b.rows = (n + b.cols - 1) / b.cols
 		}
-		hw, hh := p.blockHeaderSize(b, texts)
-		b.headerH = hh
+		if !b.sized { // the header does not depend on the grid
+			b.headerW, b.headerH = p.blockHeaderSize(b, texts)
+			b.sized = true
+		}
+		hw := b.headerW
 		gridW := float64(b.cols)*b.cellW + float64(max(0, b.cols-1))*b.colGap
 		b.box.W = max(hw, gridW) + blockPadL + blockPadR
-		b.box.H = blockPadT + hh + float64(b.rows)*(b.rowGap+b.cellH) + 14
+		b.box.H = blockPadT + b.headerH + float64(b.rows)*(b.rowGap+b.cellH) + 14
 		b.exits = 0
 	}
 	for _, z := range p.zone {
@@ -791,11 +835,14 @@ func (p *topoPlan) bridgeSize(n *graph.Network, t *topoText) (w, h float64) {
 // placeBlock positions a block's bridge box, notes and member boxes.
 func (p *topoPlan) placeBlock(b *blockPlan, texts []*topoText) {
 	if b.net != nil {
-		bw, bh := 0.0, 0.0
-		for _, t := range texts {
-			w, h := p.bridgeSize(b.net, t)
-			bw, bh = max(bw, w), max(bh, h)
+		if !b.bridgeSized {
+			for _, t := range texts {
+				w, h := p.bridgeSize(b.net, t)
+				b.bridgeW, b.bridgeH = max(b.bridgeW, w), max(b.bridgeH, h)
+			}
+			b.bridgeSized = true
 		}
+		bw, bh := b.bridgeW, b.bridgeH
 		if bw > 0 {
 			b.bridge = draw.Box{X: b.box.Right() - blockPadR - bw, Y: b.box.Y + blockPadT, W: bw, H: bh}
 		} else {

@@ -1,10 +1,14 @@
 package render
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/netviz/netviz/internal/draw"
+	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
 )
 
@@ -32,4 +36,29 @@ func BenchmarkTopology100(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPlanSteps250 plans the slideshow of a 255-command scenario
+// (250 containers on 5 networks): every frame measured, one layout.
+func BenchmarkPlanSteps250(b *testing.B) {
+	var sb strings.Builder
+	for n := 1; n <= 5; n++ {
+		fmt.Fprintf(&sb, "docker network create net%d\n", n)
+	}
+	for i := 1; i <= 250; i++ {
+		fmt.Fprintf(&sb, "docker run -d --name c%d --net net%d busybox\n", i, i%5+1)
+	}
+	sc, err := scenario.ParseShell(strings.NewReader(sb.String()), "x")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := sim.New(sim.Options{Hostname: "sim", EngineVersion: "29"})
+	var models []*graph.Model
+	if err := e.Steps(sc, func(st sim.Step) error { models = append(models, st.Model.Sorted()); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		planTopology(models, DetailAuto)
+	}
 }

@@ -205,6 +205,7 @@ type topoText struct {
 	x      *graph.Index
 	color  func(graph.NetworkID) (strong, light string)
 	detail Detail
+	ifNet  map[graph.InterfaceID]graph.NetworkID // ifNetwork's answers, built on first use
 }
 
 func (t *topoText) strong(id graph.NetworkID) string { s, _ := t.color(id); return s }
@@ -393,14 +394,22 @@ func portHost(p *graph.Port) string {
 // ifNetwork is the network an interface carries: its endpoint's, or the
 // endpoint of its veth peer's.
 func (t *topoText) ifNetwork(id graph.InterfaceID) graph.NetworkID {
-	for _, c := range t.m.Containers {
-		for _, ep := range c.Endpoints {
-			if ep.Interface == id || (ep.Interface != "" && t.x.Peer(ep.Interface) == id) {
-				return ep.Network
+	if t.ifNet == nil {
+		t.ifNet = map[graph.InterfaceID]graph.NetworkID{}
+		for _, c := range t.m.Containers {
+			for _, ep := range c.Endpoints {
+				if ep.Interface == "" {
+					continue
+				}
+				for _, i := range []graph.InterfaceID{ep.Interface, t.x.Peer(ep.Interface)} {
+					if _, seen := t.ifNet[i]; !seen && i != "" {
+						t.ifNet[i] = ep.Network
+					}
+				}
 			}
 		}
 	}
-	return ""
+	return t.ifNet[id]
 }
 
 // networkHeader is the text at the top of a network's frame.
