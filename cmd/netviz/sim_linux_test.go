@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -146,5 +148,52 @@ func TestSimOutputToDevNull(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir("/dev"); slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return strings.HasPrefix(e.Name(), ".null.tmp-") }) {
 		t.Error("a temporary file was left in /dev")
+	}
+}
+
+// TestSimStepsInterrupted: Ctrl-C while a long slideshow is being planned
+// or written ends netviz within a second, exit 130, with no frame left and
+// the directory it made gone.
+func TestSimStepsInterrupted(t *testing.T) {
+	bin := buildNetviz(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	for n := 1; n <= 5; n++ {
+		fmt.Fprintf(&b, "docker network create net%d\n", n)
+	}
+	for i := 1; i <= 250; i++ {
+		fmt.Fprintf(&b, "docker run -d --name c%d --net net%d busybox\n", i, i%5+1)
+	}
+	script := filepath.Join(dir, "s250.sh")
+	if err := os.WriteFile(script, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []time.Duration{200 * time.Millisecond, 700 * time.Millisecond, 1200 * time.Millisecond} {
+		t.Run(after.String(), func(t *testing.T) {
+			frames := filepath.Join(dir, "frames-"+after.String())
+			cmd := exec.Command(bin, "sim", script, "--engine-version", "29", "--steps", frames)
+			cmd.Env = append(os.Environ(), "DOCKER_HOST=unix://"+filepath.Join(dir, "none.sock"))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(after)
+			cmd.Process.Signal(syscall.SIGINT)
+			sent := time.Now()
+			cmd.Wait()
+			took := time.Since(sent)
+			code := cmd.ProcessState.ExitCode()
+			if code == exitOK {
+				t.Skipf("the slideshow was done before Ctrl-C (%s)", after)
+			}
+			if code != exitInterrupted || took > time.Second {
+				t.Errorf("exit %d %s after Ctrl-C, want %d within a second; stderr: %s", code, took.Round(time.Millisecond), exitInterrupted, stderr.String())
+			}
+			if _, err := os.Stat(frames); !os.IsNotExist(err) {
+				names, _ := os.ReadDir(frames)
+				t.Errorf("%s left behind with %d entries", frames, len(names))
+			}
+		})
 	}
 }
