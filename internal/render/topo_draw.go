@@ -132,12 +132,17 @@ func headerLines(p *topoPlan, t *topoText, fo frameOpts) []tline {
 	case m.Host.Engine != "":
 		engine = "Docker " + m.Host.Engine
 	}
-	l1 := tline{btxt(title, sizeHeading, "#111111")}
+	rest := txt("   "+engine, sizeText, subColor)
 	if fo.title != "" {
-		l1 = append(l1, txt("   host "+orDash(m.Host.Name)+" · "+engine, sizeText, subColor))
-	} else {
-		l1 = append(l1, txt("   "+engine, sizeText, subColor))
+		rest = txt("   host "+orDash(m.Host.Name)+" · "+engine, sizeText, subColor)
+		// A step's command can be any length: it is cut to the picture
+		// (the page beside the frame shows it whole).
+		if p.W > 0 {
+			room := p.W - 2*margin - tline{rest}.width()
+			title = draw.Fit(title, sizeHeading, true, max(room, 200))
+		}
 	}
+	l1 := tline{btxt(title, sizeHeading, "#111111"), rest}
 	nets, running, stopped := 0, 0, 0
 	for _, n := range m.Networks {
 		if wired(n) {

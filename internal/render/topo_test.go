@@ -277,6 +277,11 @@ func TestSlideshowFramesStayStill(t *testing.T) {
 		models[i] = st.Model.Sorted()
 	}
 	plan := planTopology(models, DetailAuto)
+	// A command longer than the picture is cut, not drawn past its edge.
+	long := plan.scene(models[0], frameOpts{title: "step 1: docker run " + strings.Repeat("-e LONG_VARIABLE=value ", 30) + "busybox"})
+	for _, p := range draw.Lint(long) {
+		t.Errorf("a long command: %s", p)
+	}
 	seen := map[string]draw.Box{}
 	moves := 0
 	for i, st := range steps {
