@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -287,7 +288,7 @@ func orOne(f float64) float64 {
 func arrowHead(pts []Pt, w float64) []Pt {
 	a, b := pts[len(pts)-2], pts[len(pts)-1]
 	dx, dy := b.X-a.X, b.Y-a.Y
-	l := hypot(dx, dy)
+	l := math.Hypot(dx, dy)
 	if l == 0 {
 		return []Pt{b, b, b}
 	}
