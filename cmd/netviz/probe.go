@@ -11,6 +11,7 @@ import (
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/probeview"
 )
 
 // probeOptions are the flags of `netviz probe`.
@@ -116,7 +117,7 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 		}
 	}
 	if o.output != "" {
-		write := func(w io.Writer) error { return render.RenderProbe(w, overlay.Probe(m, rep), outFormat) }
+		write := func(w io.Writer) error { return probeview.RenderProbe(w, overlay.Probe(m, rep), outFormat) }
 		if outFormat == render.FormatJSON {
 			write = func(w io.Writer) error { return probe.WriteJSON(w, rep) }
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	matrixpic "github.com/netviz/netviz/internal/render/matrix"
 	"github.com/netviz/netviz/internal/textsafe"
 )
 
@@ -121,7 +122,7 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	}
 	if o.output != "" {
 		g := overlay.ReachGrid(m, matrix)
-		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return render.RenderGrid(ctx, w, g, outFormat) }, nil); err != nil {
+		if err := writeResult(ctx, stderr, o.output, 0o644, func(w io.Writer) error { return matrixpic.RenderGrid(ctx, w, g, outFormat) }, nil); err != nil {
 			return err
 		}
 	}

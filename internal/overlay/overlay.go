@@ -13,7 +13,7 @@ import (
 
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
-	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/matrix"
 )
 
 // ReachGrid turns a matrix measured on m into the matrix picture: a row
@@ -21,8 +21,8 @@ import (
 // its network, each cell the measured outcome (silence and ICMP unreachable
 // apart) marked unexpected where it contradicts the model. With m nil a
 // client's networks are those of its own addresses in the matrix.
-func ReachGrid(m *graph.Model, mat *probe.Matrix) *render.Grid {
-	g := &render.Grid{Title: "reach on " + mat.Host}
+func ReachGrid(m *graph.Model, mat *probe.Matrix) *matrix.Grid {
+	g := &matrix.Grid{Title: "reach on " + mat.Host}
 	type colKey struct {
 		target, network string
 		addr            netip.Addr
@@ -31,21 +31,21 @@ func ReachGrid(m *graph.Model, mat *probe.Matrix) *render.Grid {
 	for _, cell := range mat.Cells {
 		if _, ok := rows[cell.Client]; !ok {
 			rows[cell.Client] = len(g.Rows)
-			g.Rows = append(g.Rows, render.GridRow{Name: cell.Client})
+			g.Rows = append(g.Rows, matrix.GridRow{Name: cell.Client})
 		}
 		k := colKey{cell.Target, cell.Network, cell.Addr}
 		if _, ok := cols[k]; !ok {
 			cols[k] = len(g.Cols)
-			g.Cols = append(g.Cols, render.GridCol{Name: cell.Target, Addr: cell.Addr.String(), Network: cell.Network})
+			g.Cols = append(g.Cols, matrix.GridCol{Name: cell.Target, Addr: cell.Addr.String(), Network: cell.Network})
 		}
 	}
 	nets := clientNetworks(m, mat)
 	for i := range g.Rows {
 		g.Rows[i].Networks = nets[g.Rows[i].Name]
 	}
-	g.Cells = make([][]render.GridCell, len(g.Rows))
+	g.Cells = make([][]matrix.GridCell, len(g.Rows))
 	for r := range g.Cells {
-		g.Cells[r] = make([]render.GridCell, len(g.Cols))
+		g.Cells[r] = make([]matrix.GridCell, len(g.Cols))
 	}
 	for _, cell := range mat.Cells {
 		g.Cells[rows[cell.Client]][cols[colKey{cell.Target, cell.Network, cell.Addr}]] = gridCell(cell)
@@ -55,20 +55,20 @@ func ReachGrid(m *graph.Model, mat *probe.Matrix) *render.Grid {
 
 // gridCell is one measurement as the picture draws it, with a tooltip
 // saying the pair, what came back and the model's reason.
-func gridCell(c probe.Cell) render.GridCell {
-	gc := render.GridCell{Unexpected: !c.Agrees}
+func gridCell(c probe.Cell) matrix.GridCell {
+	gc := matrix.GridCell{Unexpected: !c.Agrees}
 	var what string
 	switch c.Measured.Outcome {
 	case probe.Reached:
-		gc.Look, what = render.LookReached, "reached"
+		gc.Look, what = matrix.LookReached, "reached"
 	case probe.Timeout:
-		gc.Look, what = render.LookTimeout, "no reply (timeout)"
+		gc.Look, what = matrix.LookTimeout, "no reply (timeout)"
 	case probe.Unreachable:
-		gc.Look, what = render.LookUnreachable, "ICMP unreachable"
+		gc.Look, what = matrix.LookUnreachable, "ICMP unreachable"
 	case probe.NotMeasured:
-		gc.Look, what = render.LookNotMeasured, "not measured"
+		gc.Look, what = matrix.LookNotMeasured, "not measured"
 	default:
-		gc.Look, what = render.LookFailed, "could not run"
+		gc.Look, what = matrix.LookFailed, "could not run"
 	}
 	if c.Measured.Detail != "" {
 		what += ": " + c.Measured.Detail

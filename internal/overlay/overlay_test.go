@@ -3,6 +3,7 @@ package overlay
 import (
 	"bytes"
 	"context"
+	"github.com/netviz/netviz/internal/render"
 	"html"
 	"net/netip"
 	"reflect"
@@ -11,7 +12,7 @@ import (
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/reach"
-	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/matrix"
 	"github.com/netviz/netviz/internal/testkit"
 )
 
@@ -64,7 +65,7 @@ func TestReachGrid(t *testing.T) {
 			if want := []string{"alias1", "db", "sidecar", "hostnet", "isolated", "mac1"}; !reflect.DeepEqual(names, want) {
 				t.Errorf("rows %q, want %q", names, want)
 			}
-			wantCols := []render.GridCol{{Name: "alias2", Addr: "172.18.0.3", Network: "mybridge"}, {Name: "web", Addr: "172.17.0.3", Network: "bridge"}, {Name: "mac1", Addr: "192.168.77.2", Network: "my_macvlan"}}
+			wantCols := []matrix.GridCol{{Name: "alias2", Addr: "172.18.0.3", Network: "mybridge"}, {Name: "web", Addr: "172.17.0.3", Network: "bridge"}, {Name: "mac1", Addr: "192.168.77.2", Network: "my_macvlan"}}
 			if !reflect.DeepEqual(g.Cols, wantCols) {
 				t.Errorf("cols %+v", g.Cols)
 			}
@@ -143,7 +144,7 @@ func TestReachGridSeed(t *testing.T) {
 		t.Errorf("%d cells for %d pairs (%d×%d)", n, len(mat.Cells), len(g.Rows), len(g.Cols))
 	}
 	var svg bytes.Buffer
-	if err := render.RenderGrid(context.Background(), &svg, g, render.FormatSVG); err != nil {
+	if err := matrix.RenderGrid(context.Background(), &svg, g, render.FormatSVG); err != nil {
 		t.Fatal(err)
 	}
 	for _, cell := range mat.Cells {

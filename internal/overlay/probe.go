@@ -8,16 +8,16 @@ import (
 	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
-	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/probeview"
 )
 
 // Probe turns a probe report into the probe picture's input, using the
 // topology m it was measured on to name things: which container holds each
 // answer, which network's DNS answered, each hop's interface and owner. A
 // path that was not captured (--no-capture) is drawn as the model plans it.
-func Probe(m *graph.Model, rep *probe.Report) *render.ProbeView {
+func Probe(m *graph.Model, rep *probe.Report) *probeview.ProbeView {
 	x := graph.NewIndex(m)
-	v := &render.ProbeView{Target: rep.Target, Elapsed: rep.Elapsed}
+	v := &probeview.ProbeView{Target: rep.Target, Elapsed: rep.Elapsed}
 	var text bytes.Buffer
 	if err := probe.WriteReport(&text, rep, false); err == nil {
 		v.Text = text.String()
@@ -48,7 +48,7 @@ func Probe(m *graph.Model, rep *probe.Report) *render.ProbeView {
 	}
 	slices.SortFunc(all, func(a, b netip.Addr) int { return a.Compare(b) })
 	for _, a := range all {
-		ans := render.ProbeAnswer{Addr: a.String()}
+		ans := probeview.ProbeAnswer{Addr: a.String()}
 		if c := owner[a]; c != nil {
 			ans.Container, ans.ID = c.Name, string(c.ID)
 		}
@@ -62,9 +62,9 @@ func Probe(m *graph.Model, rep *probe.Report) *render.ProbeView {
 
 // probeClient is one client's row and lane: its results in the order of
 // the whole answer set.
-func probeClient(x *graph.Index, target string, cr probe.ClientReport, order []netip.Addr) render.ProbeClient {
+func probeClient(x *graph.Index, target string, cr probe.ClientReport, order []netip.Addr) probeview.ProbeClient {
 	id := graph.NewContainerID(cr.Client)
-	pc := render.ProbeClient{Name: cr.Client, ID: string(id), Via: cr.Via, Queries: len(cr.Lookups), Err: cr.Err}
+	pc := probeview.ProbeClient{Name: cr.Client, ID: string(id), Via: cr.Via, Queries: len(cr.Lookups), Err: cr.Err}
 	c := x.Container(id)
 	if c != nil {
 		var netID graph.NetworkID
@@ -101,9 +101,9 @@ func probeClient(x *graph.Index, target string, cr probe.ClientReport, order []n
 		if !mine[a] {
 			continue
 		}
-		r := render.ProbeResult{Addr: a.String(), First: cr.FirstAnswers[a.String()]}
+		r := probeview.ProbeResult{Addr: a.String(), First: cr.FirstAnswers[a.String()]}
 		if p, ok := pings[a]; ok {
-			r.Ping = render.ProbePing{Outcome: string(p.Outcome), Reached: p.Outcome == probe.Reached, Attempts: p.Attempts, Received: p.Received, RTT: p.RTT, Detail: p.Detail}
+			r.Ping = probeview.ProbePing{Outcome: string(p.Outcome), Reached: p.Outcome == probe.Reached, Attempts: p.Attempts, Received: p.Received, RTT: p.RTT, Detail: p.Detail}
 		}
 		if p, ok := paths[a]; ok {
 			r.Hops, r.Captured, r.PathErr = probeHops(x, p.Plan, p.Hops), p.Error == "", p.Error
@@ -116,10 +116,10 @@ func probeClient(x *graph.Index, target string, cr probe.ClientReport, order []n
 }
 
 // probeHops names each planned point and marks what the capture saw there.
-func probeHops(x *graph.Index, plan []probe.Point, seen probe.Hops) []render.ProbeHop {
-	var out []render.ProbeHop
+func probeHops(x *graph.Index, plan []probe.Point, seen probe.Hops) []probeview.ProbeHop {
+	var out []probeview.ProbeHop
 	for _, pt := range plan {
-		h := render.ProbeHop{ID: string(pt.Interface), Name: pt.Label, Bridge: pt.Bridge,
+		h := probeview.ProbeHop{ID: string(pt.Interface), Name: pt.Label, Bridge: pt.Bridge,
 			Request:  slices.Contains(seen.Request, pt.Label),
 			Switched: slices.Contains(seen.Request, "["+pt.Label+"]"),
 			Reply:    slices.Contains(seen.Reply, pt.Label),

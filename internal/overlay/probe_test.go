@@ -10,7 +10,7 @@ import (
 
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
-	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/probeview"
 	"github.com/netviz/netviz/internal/testkit"
 )
 
@@ -64,23 +64,23 @@ func TestProbe(t *testing.T) {
 		t.Errorf("text report:\n%s", got.Text)
 	}
 	got.Text = ""
-	want := &render.ProbeView{
+	want := &probeview.ProbeView{
 		Target: "alicek106", Elapsed: time.Second,
-		Answers: []render.ProbeAnswer{
+		Answers: []probeview.ProbeAnswer{
 			{Addr: "10.9.9.9"},
 			{Addr: "172.17.0.2", Container: "db", ID: "ctr:db"},
 			{Addr: "172.18.0.2", Container: "alias1", ID: "ctr:alias1"},
 			{Addr: "172.18.0.3", Container: "alias2", ID: "ctr:alias2"},
 		},
-		Clients: []render.ProbeClient{{
+		Clients: []probeview.ProbeClient{{
 			Name: "alias1", ID: "ctr:alias1", Addr: "172.18.0.2", Via: "embedded-dns", Network: "mybridge", Queries: 3,
-			Results: []render.ProbeResult{
-				{Addr: "10.9.9.9", Ping: render.ProbePing{Outcome: "timeout", Attempts: 6}, PathErr: "no route"},
-				{Addr: "172.18.0.2", First: 1, Ping: render.ProbePing{Outcome: "reached", Reached: true, Attempts: 3, Received: 3, RTT: 50 * time.Microsecond},
+			Results: []probeview.ProbeResult{
+				{Addr: "10.9.9.9", Ping: probeview.ProbePing{Outcome: "timeout", Attempts: 6}, PathErr: "no route"},
+				{Addr: "172.18.0.2", First: 1, Ping: probeview.ProbePing{Outcome: "reached", Reached: true, Attempts: 3, Received: 3, RTT: 50 * time.Microsecond},
 					// Not captured: the plan, its own address over loopback.
-					Hops: []render.ProbeHop{{ID: "ns:alias1/lo", Name: "lo", Where: "own address"}}},
-				{Addr: "172.18.0.3", First: 2, Ping: render.ProbePing{Outcome: "timeout", Attempts: 6, Detail: "no reply"}, Captured: true,
-					Hops: []render.ProbeHop{
+					Hops: []probeview.ProbeHop{{ID: "ns:alias1/lo", Name: "lo", Where: "own address"}}},
+				{Addr: "172.18.0.3", First: 2, Ping: probeview.ProbePing{Outcome: "timeout", Attempts: 6, Detail: "no reply"}, Captured: true,
+					Hops: []probeview.ProbeHop{
 						{ID: "ns:alias1/eth0", Name: "eth0", Where: "alias1", Request: true, Reply: true},
 						{ID: "host/veth5e6f", Name: "veth5e6f", Where: "host", Request: true},
 						{ID: "host/br-3f4d5e6f7a8b", Name: "br-3f4d5e6f7a8b", Where: "network mybridge", Bridge: true},
@@ -88,8 +88,8 @@ func TestProbe(t *testing.T) {
 			},
 		}, {
 			Name: "sidecar", ID: "ctr:sidecar", Addr: "172.17.0.3", Via: "address",
-			Results: []render.ProbeResult{{Addr: "172.17.0.2", Ping: render.ProbePing{Outcome: "reached", Reached: true, Attempts: 3, Received: 2},
-				Hops: []render.ProbeHop{
+			Results: []probeview.ProbeResult{{Addr: "172.17.0.2", Ping: probeview.ProbePing{Outcome: "reached", Reached: true, Attempts: 3, Received: 2},
+				Hops: []probeview.ProbeHop{
 					{ID: "ns:web/eth0", Name: "eth0", Where: "web"},
 					{ID: "host/veth1a2b", Name: "veth1a2b", Where: "host"},
 					{ID: "host/docker0", Name: "docker0", Where: "network bridge", Bridge: true},

@@ -68,13 +68,6 @@ func child(mode string) int {
 				return fail("%s: %v", f, err)
 			}
 		}
-		// The reach matrix is drawn by internal/draw, SVG and PNG alike.
-		g := &Grid{Title: "reach", Rows: []GridRow{{Name: "a", Networks: []string{"n"}}}, Cols: []GridCol{{Name: "a", Addr: "10.0.0.2", Network: "n"}}, Cells: [][]GridCell{{{Look: LookReached}}}}
-		for _, f := range []Format{FormatSVG, FormatPNG} {
-			if err := RenderGrid(ctx, io.Discard, g, f); err != nil {
-				return fail("grid %s: %v", f, err)
-			}
-		}
 		if graphviz.Started() {
 			return fail("the WebAssembly runtime started for formats that lay nothing out")
 		}

@@ -11,6 +11,7 @@ package render
 // slideshow — so every object keeps its place and colour in all of them.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/netviz/netviz/internal/draw"
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/natural"
 )
 
 // Screen is the display a picture is made to fit: a 16:9 projector.
@@ -261,7 +263,7 @@ func (p *topoPlan) layout(unitOrder []string) {
 	sizes := map[string][2]float64{}
 	var keys []string
 	keys = append(keys, unitOrder...)
-	slices.SortStableFunc(keys, func(a, b string) int { return natCompare(p.units[a].name, p.units[b].name) })
+	slices.SortStableFunc(keys, func(a, b string) int { return natural.Compare(p.units[a].name, p.units[b].name) })
 	for _, k := range keys {
 		if p.ctx.Err() != nil {
 			return
@@ -414,7 +416,7 @@ func (p *topoPlan) planBand(texts []*topoText) {
 			if len(names) == 0 {
 				return nil
 			}
-			slices.SortFunc(names, natCompare)
+			slices.SortFunc(names, natural.Compare)
 			return []tline{{btxt(strings.Join(names, ", "), sizeText, "#111111")}, {txt("--net host: the host's own interfaces", sizeSmall, subColor)}}
 		}})
 	}
@@ -867,10 +869,12 @@ func (p *topoPlan) sortedUnits() []*unit {
 		out = append(out, u)
 	}
 	slices.SortFunc(out, func(a, b *unit) int {
-		if c := natCompare(a.name, b.name); c != 0 {
+		if c := natural.Compare(a.name, b.name); c != 0 {
 			return c
 		}
 		return strings.Compare(a.key, b.key)
 	})
 	return out
 }
+
+func cmpInt(a, b int) int { return cmp.Compare(a, b) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/netviz/netviz/internal/draw"
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/natural"
 )
 
 // Detail is how much a topology picture shows per container.
@@ -190,7 +191,7 @@ func networkOrder(nets []*graph.Network) []*graph.Network {
 			}
 			return 1
 		}
-		if c := natCompare(a.Name, b.Name); c != 0 {
+		if c := natural.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
 		return strings.Compare(string(a.ID), string(b.ID))
@@ -470,7 +471,7 @@ func (t *topoText) aliasLines(n *graph.DNSName) []tline {
 			who = append(who, graph.ContainerID(e.To).Name())
 		}
 	}
-	slices.SortFunc(who, natCompare)
+	slices.SortFunc(who, natural.Compare)
 	lines := []tline{{btxt(n.Name, sizeText, "#111111"), txt(fmt.Sprintf("  DNS 127.0.0.11 → %d %s, round-robin", len(who), plural(len(who), "answer", "answers")), sizeSmall, subColor)}}
 	if t.detail == DetailFull || len(who) <= 4 {
 		lines = append(lines, tline{txt(strings.Join(who, ", "), sizeSmall, t.strong(graph.NetworkID(n.Scope)))})

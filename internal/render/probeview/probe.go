@@ -1,4 +1,7 @@
-package render
+// Package probeview draws one probe of `netviz probe -o`: per client the
+// question (server, answers, which came first) and the echo hop by hop, as
+// SVG, PNG or HTML through internal/draw.
+package probeview
 
 import (
 	"bytes"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/internal/draw"
+	"github.com/netviz/netviz/internal/render"
 	"github.com/netviz/netviz/internal/textsafe"
 )
 
@@ -696,14 +700,14 @@ func (p *probePainter) legend(y float64) float64 {
 // RenderProbe writes the probe picture as SVG, as PNG (one pixel per unit,
 // the same scene rasterised), or as an HTML page holding the SVG and the
 // text report.
-func RenderProbe(w io.Writer, v *ProbeView, f Format) error {
+func RenderProbe(w io.Writer, v *ProbeView, f render.Format) error {
 	sc := ProbePicture(v)
 	switch f {
-	case FormatSVG:
+	case render.FormatSVG:
 		return draw.WriteSVG(w, sc)
-	case FormatPNG:
+	case render.FormatPNG:
 		return draw.WritePNG(w, sc, 1)
-	case FormatHTML:
+	case render.FormatHTML:
 		var svg bytes.Buffer
 		if err := draw.WriteSVG(&svg, sc); err != nil {
 			return err

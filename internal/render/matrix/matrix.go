@@ -1,4 +1,7 @@
-package render
+// Package matrix draws the reachability matrix of `netviz reach -o`: rows
+// and columns grouped by network, one look per outcome, a legend of those
+// present, as SVG or PNG through internal/draw.
+package matrix
 
 import (
 	"context"
@@ -9,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/internal/draw"
+	"github.com/netviz/netviz/internal/natural"
+	"github.com/netviz/netviz/internal/render"
 )
 
 // Grid is the reachability matrix as a picture: one row per client, one
@@ -42,7 +47,7 @@ func (r GridRow) Group() string {
 		return "none"
 	}
 	nets := slices.Clone(r.Networks)
-	slices.SortFunc(nets, natCompare)
+	slices.SortFunc(nets, natural.Compare)
 	return strings.Join(slices.Compact(nets), " + ")
 }
 
@@ -142,14 +147,14 @@ var mxLegendOrder = []Look{LookReached, LookTimeout, LookUnreachable, LookNotMea
 
 // RenderGrid draws the matrix as SVG or PNG, with netviz's own drawing
 // layer (no Graphviz).
-func RenderGrid(ctx context.Context, w io.Writer, g *Grid, f Format) error {
+func RenderGrid(ctx context.Context, w io.Writer, g *Grid, f render.Format) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	switch f {
-	case FormatSVG:
+	case render.FormatSVG:
 		return draw.WriteSVG(w, GridScene(g))
-	case FormatPNG:
+	case render.FormatPNG:
 		return draw.WritePNGContext(ctx, w, GridScene(g), 1)
 	}
 	return fmt.Errorf("a matrix picture is svg or png, not %s", f)
@@ -504,9 +509,9 @@ func mxOrder(n int, at func(i int) (group, key string)) []*mxIndexed {
 			if ka, kb := kind(a.group), kind(b.group); ka != kb {
 				return ka - kb
 			}
-			return natCompare(a.group, b.group)
+			return natural.Compare(a.group, b.group)
 		}
-		return natCompare(keys[a.idx], keys[b.idx])
+		return natural.Compare(keys[a.idx], keys[b.idx])
 	})
 	return out
 }

@@ -1,4 +1,4 @@
-package render_test
+package probeview_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/probeview"
 )
 
 // TestProbePictureInChromium loads the probe pictures of the seed into
@@ -31,7 +32,7 @@ func TestProbePictureInChromium(t *testing.T) {
 		{"no-capture", seedLike(t, m, false)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := render.ProbePicture(overlay.Probe(m, tc.rep))
+			sc := probeview.ProbePicture(overlay.Probe(m, tc.rep))
 			var svg bytes.Buffer
 			if err := draw.WriteSVG(&svg, sc); err != nil {
 				t.Fatal(err)
@@ -65,7 +66,7 @@ func TestProbePictureInChromium(t *testing.T) {
 			}
 
 			var png bytes.Buffer
-			if err := render.RenderProbe(&png, overlay.Probe(m, tc.rep), render.FormatPNG); err != nil {
+			if err := probeview.RenderProbe(&png, overlay.Probe(m, tc.rep), render.FormatPNG); err != nil {
 				t.Fatal(err)
 			}
 			b.ComparePNG(t, svg.Bytes(), png.Bytes(), 0.9)

@@ -1,4 +1,4 @@
-package render_test
+package probeview_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
 	"github.com/netviz/netviz/internal/render"
+	"github.com/netviz/netviz/internal/render/probeview"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
 	"github.com/netviz/netviz/internal/testkit"
@@ -355,7 +356,7 @@ func TestProbePicture(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := render.ProbePicture(overlay.Probe(m, tc.rep))
+			sc := probeview.ProbePicture(overlay.Probe(m, tc.rep))
 			checkGeometry(t, sc, 10)
 			t.Logf("%s: %gx%g, smallest text %.1f px fitted to 1920×1080", tc.name, sc.W, sc.H, draw.MinTextSize(sc)*min(1920/sc.W, 1080/sc.H))
 
@@ -407,7 +408,7 @@ func TestProbePicture(t *testing.T) {
 // the row's text says so — and no other row is marked.
 func TestProbePictureStop(t *testing.T) {
 	m := probeSeedModel(t)
-	sc := render.ProbePicture(overlay.Probe(m, seedLike(t, m, true)))
+	sc := probeview.ProbePicture(overlay.Probe(m, seedLike(t, m, true)))
 	var stops []*draw.Group
 	sc.Walk(func(it draw.Item) {
 		if g, ok := it.(*draw.Group); ok && g.Class == "stop" {
@@ -437,7 +438,7 @@ func TestProbePictureStop(t *testing.T) {
 // /etc/hosts say so; an answer outside a client's set gets no row of its.
 func TestProbePictureQuestion(t *testing.T) {
 	m := probeSeedModel(t)
-	sc := render.ProbePicture(overlay.Probe(m, seedLike(t, m, true)))
+	sc := probeview.ProbePicture(overlay.Probe(m, seedLike(t, m, true)))
 	got := map[string]probeBox{}
 	for _, n := range sceneNodes(t, sc) {
 		if n.g.Data["kind"] == "got" {
@@ -486,7 +487,7 @@ func TestProbePictureErrors(t *testing.T) {
 	rep.Clients = append(rep.Clients,
 		probe.ClientReport{Client: "network_alias_container2", Via: graph.NameEmbeddedDNS, Err: "container exited"},
 		probe.ClientReport{Client: "network_alias_container3", Via: graph.NameEmbeddedDNS, Lookups: []probe.Lookup{{Rcode: "NXDOMAIN"}}})
-	sc := render.ProbePicture(overlay.Probe(m, rep))
+	sc := probeview.ProbePicture(overlay.Probe(m, rep))
 	checkGeometry(t, sc, 9)
 	var got []string
 	for _, tx := range sceneTexts(sc) {
@@ -506,7 +507,7 @@ func TestProbePictureErrors(t *testing.T) {
 func TestProbePictureSVG(t *testing.T) {
 	m := probeSeedModel(t)
 	var buf bytes.Buffer
-	if err := render.RenderProbe(&buf, overlay.Probe(m, seedLike(t, m, true)), render.FormatSVG); err != nil {
+	if err := probeview.RenderProbe(&buf, overlay.Probe(m, seedLike(t, m, true)), render.FormatSVG); err != nil {
 		t.Fatal(err)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(buf.Bytes()))
@@ -536,7 +537,7 @@ func TestProbePictureSVG(t *testing.T) {
 	}
 	testkit.Golden(t, filepath.Join("testdata", "TestProbePicture", "seed-like.svg.golden"), buf.Bytes())
 
-	if err := render.RenderProbe(io.Discard, overlay.Probe(m, seedLike(t, m, true)), render.FormatDOT); err == nil || !strings.Contains(err.Error(), "svg, png or html") {
+	if err := probeview.RenderProbe(io.Discard, overlay.Probe(m, seedLike(t, m, true)), render.FormatDOT); err == nil || !strings.Contains(err.Error(), "svg, png or html") {
 		t.Errorf("dot: %v, want an error naming the formats", err)
 	}
 }
@@ -545,7 +546,7 @@ func TestProbePictureSVG(t *testing.T) {
 func TestProbePictureHTML(t *testing.T) {
 	m := probeSeedModel(t)
 	var buf bytes.Buffer
-	if err := render.RenderProbe(&buf, overlay.Probe(m, seedLike(t, m, true)), render.FormatHTML); err != nil {
+	if err := probeview.RenderProbe(&buf, overlay.Probe(m, seedLike(t, m, true)), render.FormatHTML); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -562,11 +563,11 @@ func TestProbePictureHTML(t *testing.T) {
 // TestProbePictureCleansNames: names from the model reach the picture
 // escaped (no control characters in the SVG), long ones cut to their box.
 func TestProbePictureCleansNames(t *testing.T) {
-	v := &render.ProbeView{Target: "evil\x1b[31mname", Answers: []render.ProbeAnswer{{Addr: "10.0.0.2", Container: strings.Repeat("long", 40)}},
-		Clients: []render.ProbeClient{{Name: "c\x07lient", Via: render.ProbeViaDNS, Queries: 1, Results: []render.ProbeResult{{Addr: "10.0.0.2", First: 1,
-			Ping: render.ProbePing{Outcome: "reached", Reached: true, Attempts: 1, Received: 1},
-			Hops: []render.ProbeHop{{Name: "eth0", Where: "c\x07lient", Request: true}, {Name: "eth0", Where: strings.Repeat("long", 40), Request: true, Reply: true}}, Captured: true}}}}}
-	sc := render.ProbePicture(v)
+	v := &probeview.ProbeView{Target: "evil\x1b[31mname", Answers: []probeview.ProbeAnswer{{Addr: "10.0.0.2", Container: strings.Repeat("long", 40)}},
+		Clients: []probeview.ProbeClient{{Name: "c\x07lient", Via: probeview.ProbeViaDNS, Queries: 1, Results: []probeview.ProbeResult{{Addr: "10.0.0.2", First: 1,
+			Ping: probeview.ProbePing{Outcome: "reached", Reached: true, Attempts: 1, Received: 1},
+			Hops: []probeview.ProbeHop{{Name: "eth0", Where: "c\x07lient", Request: true}, {Name: "eth0", Where: strings.Repeat("long", 40), Request: true, Reply: true}}, Captured: true}}}}}
+	sc := probeview.ProbePicture(v)
 	checkGeometry(t, sc, 9)
 	var buf bytes.Buffer
 	if err := draw.WriteSVG(&buf, sc); err != nil {

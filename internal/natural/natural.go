@@ -1,4 +1,6 @@
-package render
+// Package natural orders names as people count: c2 before c10, Web2
+// before web10.
+package natural
 
 import (
 	"cmp"
@@ -6,9 +8,9 @@ import (
 	"unicode"
 )
 
-// natCompare orders strings as people count: c2 before c10: runs of digits by their
+// Compare orders strings as people count: c2 before c10: runs of digits by their
 // value (c2 before c10), the rest by letter ignoring case, ties by bytes.
-func natCompare(a, b string) int {
+func Compare(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	i, j := 0, 0
 	for i < len(ra) && j < len(rb) {
@@ -43,5 +45,3 @@ func natCompare(a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
-
-func cmpInt(a, b int) int { return cmp.Compare(a, b) }
