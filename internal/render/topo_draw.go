@@ -396,7 +396,7 @@ func (ts *topoScene) members(b *blockPlan, n *graph.Network, strong string) {
 	if b.bridge.W > 0 {
 		mid := b.bridge.Y + b.bridge.H/2
 		top = mid
-		if lastBus >= 0 || b.exits > 0 {
+		if lastBus >= 0 || (b.exits > 0 && ts.zonePresent(n.ID)) {
 			ts.lines = append(ts.lines, &draw.Line{Attrs: draw.Attrs{Class: "edge bus"}, Pts: []draw.Pt{{X: b.bridge.Right(), Y: mid}, {X: spine, Y: mid}}, Stroke: strong, W: 2.4, Dash: lineDash})
 		}
 	}

@@ -335,3 +335,37 @@ func TestTopologyGolden(t *testing.T) {
 		testkit.Golden(t, filepath.Join("testdata", "pictures", name+".svg.golden"), buf.Bytes())
 	}
 }
+
+// TestNoLineToNothing: a frame draws no line from a bridge when nothing in
+// it hangs off that bridge (the seed's my_custom after its only container
+// left, while the plan keeps room for it).
+func TestNoLineToNothing(t *testing.T) {
+	sc, err := scenario.ParseShell(strings.NewReader(seedScript(t)), "seed.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := sim.New(sim.Options{Hostname: "sim", EngineVersion: "20.10"})
+	var models []*graph.Model
+	if err := e.Steps(sc, func(st sim.Step) error { models = append(models, st.Model.Sorted()); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	plan := planTopology(models, DetailFull)
+	last := models[len(models)-1]
+	s := plan.scene(last, frameOpts{})
+	custom := plan.blocks[graph.NewNetworkID("my_custom")]
+	if custom == nil {
+		t.Fatal("no frame for my_custom")
+	}
+	s.Walk(func(it draw.Item) {
+		l, ok := it.(*draw.Line)
+		if !ok || !strings.Contains(l.Class, "bus") {
+			return
+		}
+		for _, pt := range l.Pts {
+			if (draw.Box{X: custom.box.X, Y: custom.box.Y, W: custom.box.W, H: custom.box.H}).Contains(draw.Box{X: pt.X, Y: pt.Y}, 0) {
+				t.Errorf("a bus line in my_custom's frame at %+v, with nothing on it", l.Pts)
+				return
+			}
+		}
+	})
+}
