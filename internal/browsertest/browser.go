@@ -140,8 +140,9 @@ func acquire(exe string) (context.Context, error) {
 			// anti-aliasing.
 			chromedp.Flag("font-render-hinting", "none"),
 			chromedp.Flag("disable-lcd-text", true),
-			// Nothing leaves the machine: no name resolves, no updates.
-			chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+			// Nothing leaves the machine: no name resolves but the
+			// loopback address a test serves a page on, no updates.
+			chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-domain-reliability", true),
 			chromedp.Flag("no-pings", true),
@@ -496,4 +497,15 @@ func (b *Browser) Screenshot(svg []byte, scale float64) (image.Image, error) {
 		return nil, fmt.Errorf("screenshot: %w", err)
 	}
 	return img, nil
+}
+
+// Run runs one chromedp action in b's tab — on a page the test serves
+// itself, say — and returns its value, taking its turn with b's other
+// methods, within Timeout.
+func Run[T any](b *Browser, a chromedp.Action[T]) (T, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ctx, cancel := context.WithTimeout(b.ctx, Timeout)
+	defer cancel()
+	return chromedp.Run(ctx, a)
 }

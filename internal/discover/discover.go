@@ -9,7 +9,6 @@ package discover
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 
 	"github.com/netviz/netviz/internal/dockerctx"
 	"github.com/netviz/netviz/internal/graph"
-	"github.com/netviz/netviz/internal/privs"
 )
 
 // Options tunes a discovery.
@@ -43,65 +41,11 @@ type Options struct {
 // host's own namespace, when containers keep changing after it asked again,
 // or when ctx ends.
 func Discover(ctx context.Context, opts Options) (*graph.Model, error) {
-	hostname, _ := os.Hostname()
-	var warnings []string
-
-	cli := opts.Client
-	if cli == nil {
-		c, err := NewDockerClient(opts.Endpoint)
-		if err != nil {
-			return nil, err
-		}
-		defer c.Close()
-		cli = c
-	}
-	docker, err := ReadEngine(ctx, cli, opts.Endpoint, opts.All)
+	st, err := Snapshot(ctx, opts)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("discover: %w", ctx.Err())
-		}
-		if ep := opts.Endpoint; ep != nil && !ep.Local {
-			return nil, err // this machine's namespaces are no stand-in for a remote engine's
-		}
-		warnings = append(warnings, err.Error()+"; showing the host namespace only")
-		docker = nil
+		return nil, err
 	}
-	if ep := opts.Endpoint; ep != nil && !ep.Local {
-		if info, err := cli.Info(ctx, client.InfoOptions{}); err == nil && info.Info.Name != "" {
-			hostname = info.Info.Name
-		}
-		warnings = append(warnings, fmt.Sprintf("the engine at %s is not on this machine: showing Docker's facts only (containers, networks, addresses); namespace detail (interfaces, veth pairs, bridge ports) is skipped, since the kernel netviz can read is this machine's", ep.Describe()))
-		m := Build(hostname, docker, nil, BuildOptions{All: opts.All})
-		m.Warnings = append(warnings, m.Warnings...)
-		return m, nil
-	}
-	var containers []DockerContainer
-	if docker != nil {
-		containers = docker.Containers
-	}
-	if set, err := privs.Effective(); err == nil && Root() && !set.Has(privs.SysAdmin) && len(containers) > 0 {
-		warnings = append(warnings, "netviz runs as root but without CAP_SYS_ADMIN, which entering container namespaces needs (a restricted container, or the capability dropped): showing Docker's facts and this host's interfaces only")
-		containers = nil
-	}
-	read, nsErr := ReadNamespaces(containers)
-	if nsErr != nil {
-		// Not even the host's own namespace: a model without it is no
-		// picture of this host.
-		return nil, fmt.Errorf("discover: %w", nsErr)
-	}
-	warnings = append(warnings, read.Warnings...)
-	namespaces := read.Snapshots
-	if docker != nil && !read.Denied && len(containers) > 0 {
-		if namespaces, err = settle(ctx, cli, docker, namespaces); err != nil {
-			return nil, err
-		}
-	}
-	m := Build(hostname, docker, namespaces, BuildOptions{All: opts.All})
-	if docker != nil {
-		m.Host.Chains = readChains()
-	}
-	m.Warnings = append(warnings, m.Warnings...)
-	return m, nil
+	return st.Model(), nil
 }
 
 // settleRounds bounds how often discovery asks again about containers whose

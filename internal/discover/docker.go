@@ -18,6 +18,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/cli/cli/connhelper"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
 	"github.com/netviz/netviz/internal/dockerctx"
@@ -130,16 +131,7 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 		return nil, &EngineError{Host: host, Err: fmt.Errorf("list networks: %w", err)}
 	}
 	for _, n := range nets.Items {
-		dn := DockerNetwork{
-			ID: n.ID, Name: n.Name, Driver: n.Driver, Scope: n.Scope,
-			Internal: n.Internal, EnableIPv6: n.EnableIPv6, Options: n.Options,
-		}
-		for _, c := range n.IPAM.Config {
-			dn.Subnets = append(dn.Subnets, DockerSubnet{
-				Subnet: c.Subnet, Gateway: c.Gateway, IPRange: c.IPRange,
-			})
-		}
-		snap.Networks = append(snap.Networks, dn)
+		snap.Networks = append(snap.Networks, convertNetwork(n.Network))
 	}
 	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: all})
 	if err != nil {
@@ -185,6 +177,21 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 	slices.SortFunc(snap.Containers, func(a, b DockerContainer) int { return cmp.Compare(a.Name, b.Name) })
 	slices.Sort(snap.Vanished)
 	return snap, nil
+}
+
+// convertNetwork keeps the part of a network's list entry or inspect
+// result that netviz draws.
+func convertNetwork(n network.Network) DockerNetwork {
+	dn := DockerNetwork{
+		ID: n.ID, Name: n.Name, Driver: n.Driver, Scope: n.Scope,
+		Internal: n.Internal, EnableIPv6: n.EnableIPv6, Options: n.Options,
+	}
+	for _, c := range n.IPAM.Config {
+		dn.Subnets = append(dn.Subnets, DockerSubnet{
+			Subnet: c.Subnet, Gateway: c.Gateway, IPRange: c.IPRange,
+		})
+	}
+	return dn
 }
 
 // prefixOf joins an address and its prefix length; the zero Prefix when

@@ -89,6 +89,11 @@ type MeasureOptions struct {
 	// deciding the silence of pairs the model expects to be blocked from the
 	// round-trip times measured in the same sweep.
 	Fixed bool
+	// Clients and Targets, when not empty, restrict the sweep to the
+	// containers of these names as clients and as targets: one
+	// container's row ("whom can I reach") or column ("who can reach me").
+	// Empty measures every pair.
+	Clients, Targets []string
 }
 
 // maxAttempts is how often a client is measured when the kernel's neighbour
@@ -136,6 +141,12 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 	x := graph.NewIndex(m)
 	targets := reach.Targets(x)
 	clients := reach.Clients(x)
+	if len(opts.Clients) > 0 {
+		clients = slices.DeleteFunc(clients, func(c *graph.Container) bool { return !slices.Contains(opts.Clients, c.Name) })
+	}
+	if len(opts.Targets) > 0 {
+		targets = slices.DeleteFunc(targets, func(t reach.Target) bool { return !slices.Contains(opts.Targets, t.Container.Name) })
+	}
 
 	onLink, offLink := planJobs(x, clients, targets)
 	if !opts.Fixed && opts.Ping.Silence == nil {

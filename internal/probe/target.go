@@ -97,6 +97,17 @@ type TargetOptions struct {
 	// Capture records the probe's packets on the interfaces the model says
 	// they cross (Env.Capture must be set).
 	Capture bool
+	// Progress, if set, is told what a client is about to do ("resolving",
+	// "pinging", "done"), with a line saying it in words; clients run
+	// concurrently, so it is called from several goroutines.
+	Progress func(client, stage, text string)
+}
+
+// progress tells opts.Progress, if set.
+func (opts *TargetOptions) progress(client, stage, format string, args ...any) {
+	if opts.Progress != nil {
+		opts.Progress(client, stage, fmt.Sprintf(format, args...))
+	}
 }
 
 // how says how client c would resolve target ("hosts", "embedded-dns"), or
@@ -237,6 +248,10 @@ const probeConcurrency = 8
 func probeClient(ctx context.Context, x *graph.Index, c *graph.Container, target string, isAddr bool, addr netip.Addr, env Env, opts TargetOptions) (ClientReport, []Frame) {
 	var frames []Frame
 	cr := ClientReport{Client: c.Name}
+	defer func() {
+		opts.progress(c.Name, "done", "%s: %d answers, %d pinged", textsafe.Clean(c.Name), len(cr.Answers), len(cr.Pings))
+	}()
+	opts.progress(c.Name, "resolving", "%s: resolving %s", textsafe.Clean(c.Name), textsafe.Quote(target))
 	switch {
 	case isAddr:
 		cr.Via, cr.Answers = "address", []netip.Addr{addr.Unmap()}
@@ -268,6 +283,7 @@ func probeClient(ctx context.Context, x *graph.Index, c *graph.Container, target
 		}
 	}
 	if len(cr.Answers) > 0 {
+		opts.progress(c.Name, "pinging", "%s: pinging %d answers %v", textsafe.Clean(c.Name), len(cr.Answers), cr.Answers)
 		frames = pingAndCapture(ctx, x, c, &cr, env, opts)
 	}
 	return cr, frames

@@ -1,0 +1,87 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/moby/moby/client"
+
+	"github.com/netviz/netviz/internal/browsertest"
+	"github.com/netviz/netviz/internal/discover"
+	"github.com/netviz/netviz/internal/dockertest"
+	"github.com/netviz/netviz/internal/watch"
+)
+
+// TestLivePageFollowsEngine serves a real engine, followed by its events
+// (internal/watch), to Chromium: docker run, docker network connect and
+// docker rm each reach the page's picture, and the time from the engine's
+// event to the picture in the DOM is measured (median and p95 logged).
+func TestLivePageFollowsEngine(t *testing.T) {
+	env := dockertest.RequireQuiet(t) // it watches the whole engine: nothing else may change it meanwhile
+	b := browsertest.New(t)
+	src := SourceFunc(func(ctx context.Context, emit func(Update)) error {
+		return watch.Run(ctx, watch.Options{Discovery: discover.Options{Client: env.Client}}, func(u watch.Update) {
+			emit(Update{Seq: u.Seq, Model: u.Model, Touched: u.Touched, Events: u.Events, Resync: u.Resync, EventTime: u.EventTime})
+		})
+	})
+	r := start(t, Config{Source: src, Token: "live-token", Probes: &Probes{Off: "this test measures the page, not the network"}})
+	setViewport(t, b, 1600, 900)
+	if _, err := browsertest.Run(b, chromedp.Navigate(r.base+"/?token=live-token")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS[bool](t, b, "netviz.pictureSeq >= 1 && netviz.conn === 'live'", 15*time.Second)
+	net2 := env.Network("pg", client.NetworkCreateOptions{Driver: "bridge"})
+	has := func(name string) string {
+		return fmt.Sprintf(`!!document.querySelector('#picture g.node[data-obj="ns:%s"], #picture g.node[data-obj="ctr:%s"]')`, name, name)
+	}
+	var lat []time.Duration
+	// until waits for the page to show cond after the engine acted at t0,
+	// and records the engine-event → picture time of the model that did.
+	until := func(what, cond string, t0 time.Time) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if js[bool](t, b, cond) {
+				break
+			}
+			if time.Now().After(deadline) {
+				screenshot(t, b, "stuck")
+				t.Fatalf("%s: not on the page 10 s later", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		a := js[[]int64](t, b, fmt.Sprintf(`(a => a ? [a.t, a.engine] : [0, 0])(netviz.applied.filter(a => a.engine >= %d).at(0))`, t0.UnixMilli()-5))
+		if a[1] == 0 {
+			t.Errorf("%s: no applied picture carries an engine event after it", what)
+			return
+		}
+		lat = append(lat, time.Duration(a[0]-a[1])*time.Millisecond)
+	}
+	for i := range 4 {
+		name := fmt.Sprintf("page%d", i)
+		t0 := time.Now()
+		full := env.Run(name, dockertest.Spec{})
+		until("docker run "+full, has(full), t0)
+		t0 = time.Now()
+		if _, err := env.Client.NetworkConnect(env.Ctx, net2, client.NetworkConnectOptions{Container: full}); err != nil {
+			t.Fatal(err)
+		}
+		until("docker network connect "+full, fmt.Sprintf(`[...document.querySelectorAll('#picture g.node[data-obj="ns:%s"] text')].length >= 6`, full), t0)
+		if i == 0 {
+			screenshot(t, b, "connected")
+		}
+		t0 = time.Now()
+		if _, err := env.Client.ContainerRemove(env.Ctx, full, client.ContainerRemoveOptions{Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		until("docker rm "+full, "!"+has(full), t0)
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		t.Logf("engine event → picture on the page, %d changes: median %s, p95 %s, max %s", len(lat), lat[len(lat)/2], lat[(len(lat)*95+99)/100-1], lat[len(lat)-1])
+	}
+}
