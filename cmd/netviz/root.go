@@ -51,6 +51,7 @@ network namespace — nothing runs inside the containers.`,
   sudo netviz reach                    # who reaches whom, measured and explained
   netviz sim seed.sh -o seed.svg       # what a script would build, no Docker needed
   sudo netviz lab up alias             # build a curriculum scenario for real
+  sudo netviz serve                    # the host live in the browser (prints the URL)
   netviz --context remote graph        # another engine, as in 'docker context use'
   netviz version`,
 		SilenceUsage:  true,
