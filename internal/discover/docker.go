@@ -137,46 +137,63 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 	if err != nil {
 		return nil, &EngineError{Host: host, Err: fmt.Errorf("list containers: %w", err)}
 	}
+	ids := make([]string, len(list.Items))
+	names := map[string]string{}
+	for i, c := range list.Items {
+		ids[i] = c.ID
+		names[c.ID] = shortID(c.ID)
+		if len(c.Names) > 0 {
+			names[c.ID] = strings.TrimPrefix(c.Names[0], "/")
+		}
+	}
+	found, gone, err := inspectEach(ctx, cli, ids)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &EngineError{Host: host, Err: err}
+	}
+	snap.Containers = found
+	for _, id := range gone {
+		snap.Vanished = append(snap.Vanished, names[id])
+	}
+	slices.Sort(snap.Vanished)
+	return snap, nil
+}
+
+// inspectEach inspects the containers ids, inspectConcurrency at a time:
+// those found, sorted by name, and the IDs the engine no longer knows (a
+// container removed meanwhile); the first other error stops nothing but
+// is returned.
+func inspectEach(ctx context.Context, cli *client.Client, ids []string) (found []DockerContainer, gone []string, err error) {
 	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, inspectConcurrency)
-		first error
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, inspectConcurrency)
 	)
-	for _, s := range list.Items {
+	for _, id := range ids {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			res, err := cli.ContainerInspect(ctx, s.ID, client.ContainerInspectOptions{})
+			res, ierr := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case cerrdefs.IsNotFound(err):
-				name := s.ID[:min(12, len(s.ID))]
-				if len(s.Names) > 0 {
-					name = strings.TrimPrefix(s.Names[0], "/")
-				}
-				snap.Vanished = append(snap.Vanished, name)
-			case err != nil:
-				if first == nil {
-					first = fmt.Errorf("inspect container %s: %w", s.ID[:min(12, len(s.ID))], err)
+			case cerrdefs.IsNotFound(ierr):
+				gone = append(gone, id)
+			case ierr != nil:
+				if err == nil {
+					err = fmt.Errorf("inspect container %s: %w", shortID(id), ierr)
 				}
 			default:
-				snap.Containers = append(snap.Containers, convertContainer(res.Container))
+				found = append(found, convertContainer(res.Container))
 			}
 		}()
 	}
 	wg.Wait()
-	if first != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &EngineError{Host: host, Err: first}
-	}
-	slices.SortFunc(snap.Containers, func(a, b DockerContainer) int { return cmp.Compare(a.Name, b.Name) })
-	slices.Sort(snap.Vanished)
-	return snap, nil
+	slices.SortFunc(found, func(a, b DockerContainer) int { return cmp.Compare(a.Name, b.Name) })
+	return found, gone, err
 }
 
 // convertNetwork keeps the part of a network's list entry or inspect

@@ -1,11 +1,9 @@
 package discover
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -106,41 +104,18 @@ type partial struct {
 
 // inspect reads every touched container, a few at a time.
 func (p *partial) inspect(ctx context.Context, cli *client.Client, all bool) error {
-	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, inspectConcurrency)
-		first error
-	)
-	for _, id := range p.touched {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case cerrdefs.IsNotFound(err): // removed
-			case err != nil:
-				if first == nil {
-					first = fmt.Errorf("inspect container %s: %w", shortID(id), err)
-				}
-			default:
-				if c := convertContainer(res.Container); all || listed(&c) {
-					p.containers = append(p.containers, c)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
+	found, _, err := inspectEach(ctx, cli, p.touched) // a removed one is simply not found
+	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("discover: %w", ctx.Err())
 		}
-		return &EngineError{Host: cli.DaemonHost(), Err: first}
+		return &EngineError{Host: cli.DaemonHost(), Err: err}
 	}
-	slices.SortFunc(p.containers, func(a, b DockerContainer) int { return cmp.Compare(a.Name, b.Name) })
+	for _, c := range found {
+		if all || listed(&c) {
+			p.containers = append(p.containers, c)
+		}
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 // Docker IDs of the seed's containers and networks.
@@ -218,7 +219,7 @@ func TestRefreshMergeMatchesFullBuild(t *testing.T) {
 			next := old.apply(freshRead(truth, touched, tt.networks))
 
 			if got, want := modelJSON(t, next.Model()), modelJSON(t, truth.Model()); got != want {
-				t.Errorf("merged model differs from the full build:\n%s", lineDiff(got, want))
+				t.Errorf("merged model differs from the full build:\n%s", testkit.LineDiff(got, want, "merged", "full"))
 			}
 			// Settling judges the snapshots, not the model: which
 			// containers are where must agree too.
@@ -226,7 +227,7 @@ func TestRefreshMergeMatchesFullBuild(t *testing.T) {
 				t.Errorf("unsettled after the merge: %v, want %v", got, want)
 			}
 			if got := modelJSON(t, old.Model()); got != oldJSON {
-				t.Errorf("apply changed the old state's model:\n%s", lineDiff(got, oldJSON))
+				t.Errorf("apply changed the old state's model:\n%s", testkit.LineDiff(got, oldJSON, "now", "before"))
 			}
 			if !reflect.DeepEqual(old.namespaces, oldNS) || !reflect.DeepEqual(old.docker, oldDocker) {
 				t.Error("apply changed the old state's snapshots")
@@ -316,24 +317,4 @@ func cloneDocker(in *DockerSnapshot) *DockerSnapshot {
 	d.Networks = slices.Clone(in.Networks)
 	d.Vanished = slices.Clone(in.Vanished)
 	return &d
-}
-
-// lineDiff shows the lines of got and want that differ, for a failure
-// message.
-func lineDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	var out []string
-	for i := 0; i < max(len(g), len(w)) && len(out) < 20; i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			out = append(out, "  got:  "+gl, "  want: "+wl)
-		}
-	}
-	return strings.Join(out, "\n")
 }

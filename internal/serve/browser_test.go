@@ -3,12 +3,9 @@ package serve
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,84 +15,10 @@ import (
 	"github.com/netviz/netviz/internal/browsertest"
 	"github.com/netviz/netviz/internal/scenario"
 	"github.com/netviz/netviz/internal/sim"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
-
-// proxy stands between the browser and the server, so a test can cut the
-// connection (close every socket and stop listening) and restore it (listen
-// again on the same port).
-type proxy struct {
-	t      testing.TB
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]bool
-}
-
-func newProxy(t testing.TB, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{t: t, target: target, addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]bool{}}
-	go p.accept(ln)
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *proxy) accept(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[up] = true, true
-		p.mu.Unlock()
-		go func() {
-			io.Copy(up, c)
-			up.Close()
-		}()
-		go func() {
-			io.Copy(c, up)
-			c.Close()
-		}()
-	}
-}
-
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *proxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var err error
-	for range 50 {
-		if p.ln, err = net.Listen("tcp", p.addr); err == nil {
-			go p.accept(p.ln)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	p.t.Fatalf("listen again on %s: %v", p.addr, err)
-}
 
 // js evaluates an expression in the page.
 func js[T any](t testing.TB, b *browsertest.Browser, expr string) T {
@@ -149,10 +72,10 @@ func TestPageInBrowser(t *testing.T) {
 	bridge := labFrames(t, "user-bridge")
 	src := pushSource(make(chan Update))
 	r := start(t, Config{Source: src, Token: "browser-token", Probes: &Probes{Off: "the test measures nothing"}})
-	px := newProxy(t, strings.TrimPrefix(r.base, "http://"))
+	px := testkit.Forward(t, "tcp", "127.0.0.1:0", strings.TrimPrefix(r.base, "http://"))
 	src <- alias[0]
 	setViewport(t, b, 1600, 900)
-	if _, err := browsertest.Run(b, chromedp.Navigate("http://"+px.addr+"/?token=browser-token")); err != nil {
+	if _, err := browsertest.Run(b, chromedp.Navigate("http://"+px.Addr+"/?token=browser-token")); err != nil {
 		t.Fatal(err)
 	}
 	// The token moved to a cookie; the address has none.
@@ -234,7 +157,7 @@ func TestPageInBrowser(t *testing.T) {
 	// Cut the connection; the page says so. Changes made meanwhile are
 	// there once it is back, from a fresh snapshot.
 	snaps := js[int](t, b, "netviz.snapshots")
-	px.cut()
+	px.Down()
 	waitJS[bool](t, b, "netviz.conn !== 'live'", 5*time.Second)
 	for _, u := range alias[2:4] {
 		src <- u
@@ -243,7 +166,7 @@ func TestPageInBrowser(t *testing.T) {
 	r.waitSeq(t, last)
 	screenshot(t, b, "6-offline")
 	cutAt := time.Now()
-	px.restore()
+	px.Up(t)
 	waitJS[bool](t, b, fmt.Sprintf("netviz.snapshots > %d && netviz.pictureSeq === %d && netviz.conn === 'live'", snaps, last), 10*time.Second)
 	t.Logf("resynchronised %s after the connection came back", time.Since(cutAt).Round(time.Millisecond))
 	if !js[bool](t, b, `!!document.querySelector('#picture [data-obj="ns:network_alias_container2"]') && !document.querySelector('#picture [data-obj="ns:mynetwork_peer"]')`) {

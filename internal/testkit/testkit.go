@@ -1,6 +1,7 @@
 // Package testkit holds what netviz's tests share: the golden-file check
-// with its -update flag, and the seed model every consumer of graph.Model is
-// tested against. Only tests import it.
+// with its -update flag, the seed model every consumer of graph.Model is
+// tested against, a connection forwarder that can cut its connections, and
+// a line diff for failure messages. Only tests import it.
 package testkit
 
 import (

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"maps"
-	"net"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -24,6 +21,7 @@ import (
 	"github.com/netviz/netviz/internal/dockerctx"
 	"github.com/netviz/netviz/internal/dockertest"
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 	"github.com/netviz/netviz/internal/watch"
 )
 
@@ -198,7 +196,7 @@ func (w *watcher) matchesFullDiscovery(ctx context.Context, cli *client.Client, 
 			return
 		}
 		if try == 3 {
-			w.t.Fatalf("%s: the watched model differs from a full discovery:\n%s", when, lineDiff(a, b))
+			w.t.Fatalf("%s: the watched model differs from a full discovery:\n%s", when, testkit.LineDiff(a, b, "watched", "full"))
 		}
 	}
 }
@@ -210,24 +208,6 @@ func modelJSON(t testing.TB, m *graph.Model) string {
 		t.Fatal(err)
 	}
 	return b.String()
-}
-
-func lineDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	var out []string
-	for i := 0; i < max(len(g), len(w)) && len(out) < 30; i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			out = append(out, fmt.Sprintf("  line %d watched: %s", i+1, gl), fmt.Sprintf("  line %d full:    %s", i+1, wl))
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // wired reports whether a running container's every endpoint has its
@@ -275,7 +255,7 @@ func goroutines(cli *client.Client, want int, wait time.Duration) int {
 		cli.Close() // closes idle connections only; the client stays usable
 		n := 0
 		for _, g := range strings.Split(allStacks(), "\n\n") {
-			if g != "" && !strings.Contains(g, "(*proxy)") {
+			if g != "" && !strings.Contains(g, "(*Forwarder)") {
 				n++
 			}
 		}
@@ -509,72 +489,6 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
-// proxy forwards a unix socket to the engine's and can cut every
-// connection through it, as an engine restart does: the watch talks to the
-// real engine, and loses it when told.
-type proxy struct {
-	path, target string
-	mu           sync.Mutex
-	ln           net.Listener
-	conns        map[net.Conn]bool
-	wg           sync.WaitGroup
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{path: filepath.Join(t.TempDir(), "engine.sock"), target: target, conns: map[net.Conn]bool{}}
-	p.up(t)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) up(t *testing.T) {
-	os.Remove(p.path)
-	ln, err := net.Listen("unix", p.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			e, err := net.Dial("unix", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[c], p.conns[e] = true, true
-			p.mu.Unlock()
-			p.wg.Add(2)
-			go func() { defer p.wg.Done(); io.Copy(e, c); e.Close() }()
-			go func() { defer p.wg.Done(); io.Copy(c, e); c.Close() }()
-		}
-	}()
-}
-
-// down closes the listener and every connection, and waits for the
-// forwarding goroutines.
-func (p *proxy) down() {
-	p.mu.Lock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
 // TestLiveWatchReconnect starts without the engine answering, then loses
 // it (every connection cut, new ones refused) while a container starts,
 // and checks the watch connects, reconnects, resynchronises with a full
@@ -587,13 +501,13 @@ func TestLiveWatchReconnect(t *testing.T) {
 	if !strings.HasPrefix(env.Client.DaemonHost(), "unix://") {
 		t.Fatalf("the reconnect test needs a unix-socket engine, not %s", env.Client.DaemonHost())
 	}
-	p := newProxy(t, target)
+	p := testkit.Forward(t, "unix", filepath.Join(t.TempDir(), "engine.sock"), target)
 	var logMu sync.Mutex
 	var logged []string
 	opts := watch.Options{
 		// Run makes (and closes) its own client: none of its goroutines
 		// may outlive it.
-		Discovery: discover.Options{Endpoint: &dockerctx.Endpoint{Context: dockerctx.DefaultName, Host: "unix://" + p.path, Local: true}},
+		Discovery: discover.Options{Endpoint: &dockerctx.Endpoint{Context: dockerctx.DefaultName, Host: "unix://" + p.Addr, Local: true}},
 		Log: func(s string) {
 			logMu.Lock()
 			logged = append(logged, s)
@@ -603,22 +517,22 @@ func TestLiveWatchReconnect(t *testing.T) {
 	// The engine does not answer at first: the first model is the host's
 	// namespace and a warning, and the engine's facts come with the
 	// first subscription that works.
-	p.down()
+	p.Down()
 	w := startWatch(t, opts)
 	if m := w.last; m.Host.Engine != "" || !slices.ContainsFunc(m.Warnings, func(s string) bool { return strings.Contains(s, "cannot reach the Docker engine") }) {
 		t.Errorf("first model without an engine: engine %q, warnings %q", m.Host.Engine, m.Warnings)
 	}
-	p.up(t)
+	p.Up(t)
 	u := w.await("the engine's facts once it answers", func(m *graph.Model, x *graph.Index) bool { return m.Host.Engine != "" })
 	if !u.Resync || !u.Full {
 		t.Errorf("the update once the engine answers: resync %v full %v; want both", u.Resync, u.Full)
 	}
 
 	// The engine goes away while a container starts.
-	p.down()
+	p.Down()
 	name := env.Run("missed", dockertest.Spec{})
 	time.Sleep(time.Second) // a few reconnects refused
-	p.up(t)
+	p.Up(t)
 	u = w.await(name+" after the resync", func(m *graph.Model, x *graph.Index) bool { return wired(m, x, name, 1) })
 	if !u.Resync || !u.Full {
 		t.Errorf("the update after reconnecting: resync %v full %v; want both", u.Resync, u.Full)
@@ -697,7 +611,7 @@ func TestLiveWatchRefreshCost(t *testing.T) {
 			t.Fatalf("%d containers discovered, want at least %d", got, n)
 		}
 		if a, b := modelJSON(t, refreshM), modelJSON(t, fullM); a != b {
-			t.Errorf("at %d containers the refreshed model differs from the full one:\n%s", n, lineDiff(a, b))
+			t.Errorf("at %d containers the refreshed model differs from the full one:\n%s", n, testkit.LineDiff(a, b, "watched", "full"))
 		}
 		fm, rm := quantile(fullT, 0.5), quantile(refreshT, 0.5)
 		t.Logf("%d containers: full discovery median %s (p95 %s); one container's refresh median %s (p95 %s): %.1f× cheaper",
