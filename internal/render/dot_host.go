@@ -15,11 +15,11 @@ import (
 // an address, a bridge port, a veth peer or a macvlan child, and any other
 // device that is up. Loopback and idle devices (ifb0, a down dummy) are left
 // out of the picture, not out of the model.
-func (d *dotWriter) showHostInterface(i *graph.Interface) bool {
+func showHostInterface(x *graph.Index, i *graph.Interface) bool {
 	if i.Kind == graph.KindLoopback {
 		return false
 	}
-	if d.x.Peer(i.ID) != "" || d.x.Master(i.ID) != "" || len(d.x.Uppers(i.ID)) > 0 || len(d.x.BridgePorts(i.ID)) > 0 {
+	if x.Peer(i.ID) != "" || x.Master(i.ID) != "" || len(x.Uppers(i.ID)) > 0 || len(x.BridgePorts(i.ID)) > 0 {
 		return true
 	}
 	if i.Kind == graph.KindVeth {
@@ -43,7 +43,7 @@ func (d *dotWriter) hostNamespace() {
 		}
 	}
 	for _, i := range d.x.InterfacesIn(graph.HostNamespaceID) {
-		if !d.drawn[i.ID] && d.showHostInterface(i) {
+		if !d.drawn[i.ID] && showHostInterface(d.x, i) {
 			d.interfaceNode("      ", i, "white", "")
 		}
 	}

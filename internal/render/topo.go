@@ -61,15 +61,12 @@ type topoPlan struct {
 	bandItems  []*bandItem
 	railY      float64
 	blocks     map[graph.NetworkID]*blockPlan
-	special    []*blockPlan // --net none, stopped
 	boxes      map[string]draw.Box
 	zone       []*unit // multi-homed units (full detail)
 	zoneExits  []zoneLink
 	legendY    float64
 	legend     []legendEntry
-	folded     string
 	fitScale   float64
-	shelves    int
 	blockOrder []*blockPlan
 }
 
@@ -298,7 +295,6 @@ func (p *topoPlan) layout(unitOrder []string) {
 	for _, b := range []*blockPlan{none, stopped} {
 		if len(b.members) > 0 {
 			blocks = append(blocks, b)
-			p.special = append(p.special, b)
 		}
 	}
 	p.blockOrder = blocks
@@ -330,7 +326,6 @@ func (p *topoPlan) layout(unitOrder []string) {
 	}
 	p.arrange(blocks, best.rows, best.shelves, texts, sizes)
 	p.fitScale = best.scale
-	p.shelves = best.shelves
 }
 
 func (p *topoPlan) measureHeader(texts []*topoText) float64 {
@@ -369,9 +364,8 @@ func (p *topoPlan) planBand(texts []*topoText) {
 	}
 	for _, m := range p.models {
 		x := p.index(m)
-		d := &dotWriter{m: m, x: x}
 		for _, i := range x.InterfacesIn(graph.HostNamespaceID) {
-			if i.ID == m.Host.Uplink || p.isNetworkDevice(m, x, i) || !d.showHostInterface(i) {
+			if i.ID == m.Host.Uplink || p.isNetworkDevice(m, x, i) || !showHostInterface(x, i) {
 				continue
 			}
 			id := i.ID

@@ -120,6 +120,13 @@ func TestTopologyIsReadable(t *testing.T) {
 				for _, p := range draw.Lint(s) {
 					t.Error(p)
 				}
+				s.Walk(func(it draw.Item) {
+					if tx, ok := it.(*draw.Text); ok {
+						if m := draw.Missing(tx.S, tx.Bold); len(m) > 0 {
+							t.Errorf("text %q uses %q, which the embedded font lacks", tx.S, string(m))
+						}
+					}
+				})
 				if d == DetailAuto {
 					t.Logf("%.0f×%.0f, smallest text %.1f px at fit to 1920×1080", s.W, s.H, fitTextPx(s))
 					if px := fitTextPx(s); px < 10 {
