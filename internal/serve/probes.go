@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -205,7 +206,7 @@ type reachResult struct {
 func (s *Server) handleReach(w http.ResponseWriter, r *http.Request) {
 	from, err1 := queryName(r, "from")
 	to, err2 := queryName(r, "to")
-	if err := firstErr(err1, err2); err != nil {
+	if err := cmp.Or(err1, err2); err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -275,15 +276,6 @@ func predict(x *graph.Index, clients, targets []string, why string) *probe.Matri
 	return out
 }
 
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // probeTarget checks that target is something the model's containers
 // answer to: a name some container can resolve, or one of their
 // addresses.
@@ -332,7 +324,7 @@ type probeResult struct {
 func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
 	target, err1 := queryName(r, "target")
 	from, err2 := queryName(r, "from")
-	if err := firstErr(err1, err2); err != nil {
+	if err := cmp.Or(err1, err2); err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
