@@ -68,6 +68,19 @@ type topoPlan struct {
 	legend     []legendEntry
 	fitScale   float64
 	blockOrder []*blockPlan
+	// bestRows is the grid height the search chose (0 when a Memory
+	// placed the grid).
+	bestRows int
+	// color, when set, is each network's palette index: a Memory keeps
+	// colours across models; otherwise a network's colour is its order.
+	color map[graph.NetworkID]int
+	// sticky is the layout a Memory remembered, guide the fresh layout
+	// of the same model: when set, layout keeps sticky's places and
+	// grows as guide would (sticky.go).
+	sticky *memo
+	guide  *topoPlan
+	// shelfOf is each frame's shelf while a Memory's layout is arranged.
+	shelfOf map[string]int
 }
 
 type blockPlan struct {
@@ -80,6 +93,9 @@ type blockPlan struct {
 	cellH   float64
 	cols    int
 	rows    int
+	// grid, when set, holds each member's row and column (a Memory's
+	// places, holes kept); otherwise members fill the grid row by row.
+	grid    *gridPos
 	headerH float64
 	headerW float64
 	sized   bool // headerW, headerH and notes are measured
@@ -128,6 +144,10 @@ type legendEntry struct {
 
 // colorOf assigns palette colours in drawn order.
 func (p *topoPlan) colorOf(id graph.NetworkID) (string, string) {
+	if i, ok := p.color[id]; ok {
+		c := palette[i%len(palette)]
+		return c.strong, c.light
+	}
 	if i, ok := p.order[id]; ok {
 		c := palette[i%len(palette)]
 		return c.strong, c.light
@@ -302,6 +322,10 @@ func (p *topoPlan) layout(unitOrder []string) {
 	p.headerH = p.measureHeader(texts)
 	p.planBand(texts)
 	p.planLegend()
+	if p.sticky != nil {
+		p.arrangeSticky(blocks, texts, sizes)
+		return
+	}
 
 	// Try grid heights (max rows per block) and shelf counts; keep the
 	// arrangement that fits the screen at the largest scale.
@@ -326,6 +350,7 @@ func (p *topoPlan) layout(unitOrder []string) {
 	}
 	p.arrange(blocks, best.rows, best.shelves, texts, sizes)
 	p.fitScale = best.scale
+	p.bestRows = best.rows
 }
 
 func (p *topoPlan) measureHeader(texts []*topoText) float64 {
@@ -558,7 +583,10 @@ func (p *topoPlan) arrange(blocks []*blockPlan, maxRows, shelves int, texts []*t
 		}
 		n := len(b.members)
 		b.rows, b.cols = 0, 0
-		if n > 0 {
+		if b.grid != nil {
+			b.cols, b.rows = b.grid.cols, b.grid.rows
+			b.cellW, b.cellH = max(b.cellW, b.grid.cellW), max(b.cellH, b.grid.cellH)
+		} else if n > 0 {
 			b.cols = (n + maxRows - 1) / maxRows
 			b.rows = (n + b.cols - 1) / b.cols
 		}
@@ -590,18 +618,22 @@ func (p *topoPlan) arrange(blocks []*blockPlan, maxRows, shelves int, texts []*t
 	}
 	target := total / float64(shelves)
 	var rows [][]*blockPlan
-	var cur []*blockPlan
-	w := 0.0
-	for _, b := range blocks {
-		if len(cur) > 0 && w+b.box.W > target+1 && len(rows) < shelves-1 {
-			rows = append(rows, cur)
-			cur, w = nil, 0
+	if p.sticky != nil {
+		rows = p.stickyShelves(blocks)
+	} else {
+		var cur []*blockPlan
+		w := 0.0
+		for _, b := range blocks {
+			if len(cur) > 0 && w+b.box.W > target+1 && len(rows) < shelves-1 {
+				rows = append(rows, cur)
+				cur, w = nil, 0
+			}
+			cur = append(cur, b)
+			w += b.box.W + blockGap
 		}
-		cur = append(cur, b)
-		w += b.box.W + blockGap
-	}
-	if len(cur) > 0 {
-		rows = append(rows, cur)
+		if len(cur) > 0 {
+			rows = append(rows, cur)
+		}
 	}
 	// Band: boxes in a row, wrapped at the shelves' width.
 	shelfW := 0.0
@@ -847,13 +879,23 @@ func (p *topoPlan) placeBlock(b *blockPlan, texts []*topoText) {
 	}
 	b.gridTop = b.box.Y + blockPadT + b.headerH
 	for i, u := range b.members {
-		r, c := i/b.cols, i%b.cols
+		r, c := b.rc(i)
 		p.boxes[u.key] = draw.Box{
 			X: b.box.X + blockPadL + float64(c)*(b.cellW+b.colGap),
 			Y: b.gridTop + float64(r)*(b.rowGap+b.cellH) + b.rowGap,
 			W: b.cellW, H: b.cellH,
 		}
 	}
+}
+
+// rc is the row and column of the block's i-th member.
+func (b *blockPlan) rc(i int) (r, c int) {
+	if b.grid != nil {
+		if at, ok := b.grid.at[b.members[i].key]; ok {
+			return at[0], at[1]
+		}
+	}
+	return i / b.cols, i % b.cols
 }
 
 // sortedUnits lists the plan's units by name as people count.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -61,4 +62,25 @@ func BenchmarkPlanSteps250(b *testing.B) {
 	for b.Loop() {
 		planTopology(models, DetailAuto)
 	}
+}
+
+// BenchmarkMemoryUpdate100 is one live update of a 100-container host
+// drawn with a Memory: a container comes or goes, the picture is laid
+// out into the previous one's places (fresh layout included, to judge
+// whether to keep them).
+func BenchmarkMemoryUpdate100(b *testing.B) {
+	with := simulate(b, "c100", manyContainers(100, 5), sim.NewestEngineVersion).Sorted()
+	without := simulate(b, "c99", manyContainers(99, 5), sim.NewestEngineVersion).Sorted()
+	var mem Memory
+	mem.plan(context.Background(), without, DetailAuto)
+	i := 0
+	for b.Loop() {
+		m := with
+		if i%2 == 1 {
+			m = without
+		}
+		i++
+		mem.plan(context.Background(), m, DetailAuto)
+	}
+	b.ReportMetric(float64(mem.Reflows()), "reflows")
 }

@@ -364,7 +364,7 @@ func (ts *topoScene) members(b *blockPlan, n *graph.Network, strong string) {
 		if ep == nil {
 			continue
 		}
-		r := i / b.cols
+		r, _ := b.rc(i)
 		busY := box.Y - busOff
 		if rows[r] == nil {
 			rows[r] = &rowSpan{minX: box.X + 14, y: busY}
@@ -549,10 +549,11 @@ func (it *bandItem) box2name(t *topoText) string {
 func (ts *topoScene) links() {
 	p, t := ts.p, ts.t
 	blockOf := map[string]*blockPlan{}
-	index := map[string]int{}
+	cell := map[string][2]int{} // row, column
 	for _, b := range p.blockOrder {
 		for i, u := range b.members {
-			blockOf[u.key], index[u.key] = b, i
+			r, c := b.rc(i)
+			blockOf[u.key], cell[u.key] = b, [2]int{r, c}
 		}
 	}
 	unitOfCtr := map[graph.ContainerID]*unit{}
@@ -580,14 +581,14 @@ func (ts *topoScene) links() {
 			xs, xt := sb.Right()-16, db.Right()-16
 			ys := sb.Bottom() + off
 			var pts []draw.Pt
-			sr, dr := index[src.key]/b.cols, index[dst.key]/b.cols
+			sr, dr := cell[src.key][0], cell[dst.key][0]
 			if sr == dr {
 				pts = []draw.Pt{{X: xs, Y: sb.Bottom()}, {X: xs, Y: ys}, {X: xt, Y: ys}, {X: xt, Y: db.Bottom() + 1}}
 			} else {
 				gx := sb.Right() + b.colGap/2
-				if index[src.key]%b.cols == b.cols-1 {
+				if cell[src.key][1] == b.cols-1 {
 					gx = sb.X - b.colGap/2
-					if index[src.key]%b.cols == 0 {
+					if cell[src.key][1] == 0 {
 						gx = sb.X - blockPadL/2
 					}
 				}

@@ -17,6 +17,10 @@ type Options struct {
 	Detail Detail
 	// Layout is netviz's own (the default) or Graphviz's dot, SVG only.
 	Layout Layout
+	// Memory, when set, keeps every object where the Memory's last
+	// picture put it (a live view drawn again as the host changes);
+	// netviz's own layout only.
+	Memory *Memory
 }
 
 // Layout names the engine that places a topology picture.
@@ -46,8 +50,17 @@ func ParseLayout(s string) (Layout, error) {
 
 // Topology lays out and draws m as a Scene.
 func Topology(m *graph.Model, opt Options) *draw.Scene {
+	return topology(context.Background(), m, opt)
+}
+
+func topology(ctx context.Context, m *graph.Model, opt Options) *draw.Scene {
 	m = m.Sorted()
-	p := planTopology([]*graph.Model{m}, opt.Detail)
+	var p *topoPlan
+	if opt.Memory != nil {
+		p = opt.Memory.plan(ctx, m, opt.Detail)
+	} else {
+		p = planContext(ctx, []*graph.Model{m}, opt.Detail)
+	}
 	return p.scene(m, frameOpts{})
 }
 
@@ -61,7 +74,7 @@ func RenderWith(ctx context.Context, w io.Writer, m *graph.Model, f Format, opt 
 			}
 			return Graphviz(ctx, w, m, f)
 		}
-		return writeScene(ctx, w, Topology(m, opt), f, m)
+		return writeScene(ctx, w, topology(ctx, m, opt), f, m)
 	}
 	return Render(ctx, w, m, f)
 }

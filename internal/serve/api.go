@@ -79,7 +79,9 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 // picture serves the current model as f: ?network=NAME (repeatable) draws
 // only those networks (graph.Subset), ?download=1 asks the browser to save
 // it. Each drawing is made once per model; the X-Netviz-Seq header and the
-// ETag say which model it is.
+// ETag say which model it is. Each set of filters keeps its picture's
+// layout from one model to the next (render.Memory): what stays, stays
+// where it was.
 func (s *Server) picture(f render.Format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		st := s.hub.current()
@@ -119,7 +121,9 @@ func (s *Server) picture(f render.Format) http.HandlerFunc {
 			ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
 			defer cancel()
 			var b bytes.Buffer
-			if err := render.RenderWith(ctx, &b, m, f, s.cfg.Picture); err != nil {
+			opt := s.cfg.Picture
+			opt.Memory = s.layout(strings.Join(nets, "\x00"))
+			if err := render.RenderWith(ctx, &b, m, f, opt); err != nil {
 				return nil, err
 			}
 			return b.Bytes(), nil

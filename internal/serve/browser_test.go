@@ -60,9 +60,35 @@ func setViewport(t testing.TB, b *browsertest.Browser, w, h int64) {
 	}
 }
 
+// placesJS is, for every container box in the picture, the frame it sits
+// in and its offset from the frame's corner, in the SVG's own units
+// (which scaling the picture to the window does not change).
+const placesJS = `(() => {
+  const frames = [...document.querySelectorAll("#picture g.net[data-obj]")].map(g => [g.dataset.obj, g.querySelector("rect").getBBox()]);
+  const out = {};
+  for (const g of document.querySelectorAll('#picture g.node[data-obj^="ns:"]')) {
+    const r = g.querySelector("rect").getBBox();
+    const f = frames.find(([, b]) => r.x >= b.x && r.y >= b.y && r.x + r.width <= b.x + b.width && r.y + r.height <= b.y + b.height);
+    if (f) out[g.dataset.obj] = f[0] + " " + (r.x - f[1].x).toFixed(1) + " " + (r.y - f[1].y).toFixed(1);
+  }
+  return out;
+})()`
+
+// samePlaces reports the containers whose frame or offset in it changed
+// between two placesJS results.
+func samePlaces(t testing.TB, step string, before, after map[string]string) {
+	t.Helper()
+	for obj, was := range before {
+		if now, ok := after[obj]; ok && strings.Fields(now)[0] == strings.Fields(was)[0] && now != was {
+			t.Errorf("%s: %s moved in its frame: %s → %s", step, obj, was, now)
+		}
+	}
+}
+
 // TestPageInBrowser opens the page in Chromium against a server fed by
 // the alias lab's simulated steps: the picture renders, each pushed change
-// reaches the DOM within a second (median and p95 logged), a click on a
+// reaches the DOM within a second (median and p95 logged) with every
+// container that stays where it was in its frame, a click on a
 // container opens its panel and "who can reach me" fills its cells,
 // search and the network filter work, and a cut connection recovers with
 // a fresh snapshot. Screenshots of each step are saved.
@@ -99,6 +125,7 @@ func TestPageInBrowser(t *testing.T) {
 		pushes = append(pushes, bridge[len(bridge)-2+i%2])
 	}
 	var lat, toEvent []time.Duration
+	places := js[map[string]string](t, b, placesJS)
 	for i, u := range pushes {
 		seq := uint64(i + 2)
 		sent := time.Now()
@@ -106,6 +133,10 @@ func TestPageInBrowser(t *testing.T) {
 		at := waitJS[[]int64](t, b, fmt.Sprintf("(a => a && [a.t, a.ev])(netviz.applied.find(a => a.seq >= %d))", seq), 5*time.Second)
 		lat = append(lat, time.UnixMilli(at[0]).Sub(sent))
 		toEvent = append(toEvent, time.UnixMilli(at[1]).Sub(sent))
+		// Every container that stays keeps its place in its frame.
+		now := js[map[string]string](t, b, placesJS)
+		samePlaces(t, fmt.Sprintf("push %d", i+1), places, now)
+		places = now
 		if i == 1 {
 			// The step that ran network_alias_container1: its box is
 			// there, highlighted.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +18,11 @@ import (
 )
 
 // TestLivePageFollowsEngine serves a real engine, followed by its events
-// (internal/watch), to Chromium: docker run, docker network connect and
-// docker rm each reach the page's picture, and the time from the engine's
-// event to the picture in the DOM is measured (median and p95 logged).
+// (internal/watch), to Chromium: the seed lab's alias network is drawn
+// with its alias note; docker run, docker network connect and docker rm
+// each reach the page's picture, every container that stays keeps its
+// place, and the time from the engine's event to the picture in the DOM
+// is measured (median and p95 logged).
 func TestLivePageFollowsEngine(t *testing.T) {
 	env := dockertest.RequireQuiet(t) // it watches the whole engine: nothing else may change it meanwhile
 	b := browsertest.New(t)
@@ -34,10 +37,28 @@ func TestLivePageFollowsEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS[bool](t, b, "netviz.pictureSeq >= 1 && netviz.conn === 'live'", 15*time.Second)
-	net2 := env.Network("pg", client.NetworkCreateOptions{Driver: "bridge"})
 	has := func(name string) string {
 		return fmt.Sprintf(`!!document.querySelector('#picture g.node[data-obj="ns:%s"], #picture g.node[data-obj="ctr:%s"]')`, name, name)
 	}
+	// The seed lab's --net-alias alicek106 (seed-alias.sh): on the page,
+	// its note naming the three members.
+	mybridge := env.Network("mybridge", client.NetworkCreateOptions{Driver: "bridge"})
+	var seed []string
+	for _, n := range []string{"network_alias_container1", "network_alias_container2", "network_alias_container3"} {
+		seed = append(seed, env.Run(n, dockertest.Spec{Network: mybridge, Aliases: []string{"alicek106"}}))
+	}
+	seed = append(seed, env.Run("network_alias_ping", dockertest.Spec{Network: mybridge}))
+	for _, c := range seed {
+		waitJS[bool](t, b, has(c), 10*time.Second)
+	}
+	note := fmt.Sprintf(`#picture g.node[data-obj="dns:net:%s/alicek106"]`, mybridge)
+	waitJS[bool](t, b, "!!document.querySelector('"+note+"')", 10*time.Second)
+	if text := js[string](t, b, "document.querySelector('"+note+"').textContent"); !strings.Contains(text, seed[0]) || !strings.Contains(text, seed[2]) {
+		t.Errorf("the alias note says %q, want its three members", text)
+	}
+	screenshot(t, b, "seed-lab")
+	net2 := env.Network("pg", client.NetworkCreateOptions{Driver: "bridge"})
+	places := js[map[string]string](t, b, placesJS)
 	var lat []time.Duration
 	// until waits for the page to show cond after the engine acted at t0,
 	// and records the engine-event → picture time of the model that did.
@@ -60,6 +81,10 @@ func TestLivePageFollowsEngine(t *testing.T) {
 			return
 		}
 		lat = append(lat, time.Duration(a[0]-a[1])*time.Millisecond)
+		// What stays keeps its place in its frame.
+		now := js[map[string]string](t, b, placesJS)
+		samePlaces(t, what, places, now)
+		places = now
 	}
 	for i := range 4 {
 		name := fmt.Sprintf("page%d", i)

@@ -117,6 +117,46 @@ type Server struct {
 	handler  http.Handler
 	mu       sync.Mutex
 	addr     net.Addr
+	// layouts keep each view's picture in place from one model to the
+	// next, a view being a set of ?network= filters (at most
+	// maxLayouts of them, the least recently drawn dropped).
+	layoutMu sync.Mutex
+	layouts  map[string]*layoutMemory
+	drawn    uint64
+}
+
+// maxLayouts bounds the views whose layouts are remembered.
+const maxLayouts = 16
+
+type layoutMemory struct {
+	mem  *render.Memory
+	used uint64
+}
+
+// layout is the view's layout memory.
+func (s *Server) layout(view string) *render.Memory {
+	s.layoutMu.Lock()
+	defer s.layoutMu.Unlock()
+	s.drawn++
+	if l, ok := s.layouts[view]; ok {
+		l.used = s.drawn
+		return l.mem
+	}
+	if s.layouts == nil {
+		s.layouts = map[string]*layoutMemory{}
+	}
+	if len(s.layouts) >= maxLayouts {
+		oldest := ""
+		for k, l := range s.layouts {
+			if oldest == "" || l.used < s.layouts[oldest].used {
+				oldest = k
+			}
+		}
+		delete(s.layouts, oldest)
+	}
+	l := &layoutMemory{mem: &render.Memory{}, used: s.drawn}
+	s.layouts[view] = l
+	return l.mem
 }
 
 // NewToken returns a fresh random token: 32 bytes from crypto/rand,
