@@ -14,6 +14,7 @@ import (
 	"github.com/netviz/netviz/internal/browsertest"
 	"github.com/netviz/netviz/internal/discover"
 	"github.com/netviz/netviz/internal/dockertest"
+	"github.com/netviz/netviz/internal/testkit"
 	"github.com/netviz/netviz/internal/watch"
 )
 
@@ -22,7 +23,8 @@ import (
 // with its alias note; docker run, docker network connect and docker rm
 // each reach the page's picture, every container that stays keeps its
 // place, and the time from the engine's event to the picture in the DOM
-// is measured (median and p95 logged).
+// is measured (median and p95 logged); a connection cut while the engine
+// changes recovers with a fresh snapshot that has the change.
 func TestLivePageFollowsEngine(t *testing.T) {
 	env := dockertest.RequireQuiet(t) // it watches the whole engine: nothing else may change it meanwhile
 	b := browsertest.New(t)
@@ -32,8 +34,10 @@ func TestLivePageFollowsEngine(t *testing.T) {
 		})
 	})
 	r := start(t, Config{Source: src, Token: "live-token", Probes: &Probes{Off: "this test measures the page, not the network"}})
+	// The page talks to the server through a forwarder the test can cut.
+	px := testkit.Forward(t, "tcp", "127.0.0.1:0", strings.TrimPrefix(r.base, "http://"))
 	setViewport(t, b, 1600, 900)
-	if _, err := browsertest.Run(b, chromedp.Navigate(r.base+"/?token=live-token")); err != nil {
+	if _, err := browsertest.Run(b, chromedp.Navigate("http://"+px.Addr+"/?token=live-token")); err != nil {
 		t.Fatal(err)
 	}
 	waitJS[bool](t, b, "netviz.pictureSeq >= 1 && netviz.conn === 'live'", 15*time.Second)
@@ -105,6 +109,19 @@ func TestLivePageFollowsEngine(t *testing.T) {
 		}
 		until("docker rm "+full, "!"+has(full), t0)
 	}
+	// A lost connection: the engine changes meanwhile; once it is back
+	// the page resynchronises from a fresh snapshot and shows the change.
+	snaps := js[int](t, b, "netviz.snapshots")
+	px.Down()
+	waitJS[bool](t, b, "netviz.conn !== 'live'", 5*time.Second)
+	late := env.Run("while-offline", dockertest.Spec{Network: mybridge})
+	time.Sleep(300 * time.Millisecond) // the server sees it; the page cannot
+	if js[bool](t, b, has(late)) {
+		t.Fatal("the page shows a change while it is cut off")
+	}
+	px.Up(t)
+	waitJS[bool](t, b, fmt.Sprintf("netviz.snapshots > %d && netviz.conn === 'live' && %s", snaps, has(late)), 10*time.Second)
+	screenshot(t, b, "resynced")
 	slices.Sort(lat)
 	if len(lat) > 0 {
 		t.Logf("engine event → picture on the page, %d changes: median %s, p95 %s, max %s", len(lat), lat[len(lat)/2], lat[(len(lat)*95+99)/100-1], lat[len(lat)-1])
