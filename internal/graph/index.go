@@ -213,6 +213,25 @@ func Validate(m *Model) error {
 				bad("network %q: unknown interface %q", n.Name, ref)
 			}
 		}
+		if o := n.Overlay; o != nil {
+			if o.Namespace != "" && x.Namespace(o.Namespace) == nil {
+				bad("overlay %q: unknown namespace %q", n.Name, o.Namespace)
+			}
+			if o.VXLAN != "" && x.Interface(o.VXLAN) == nil {
+				bad("overlay %q: unknown VXLAN interface %q", n.Name, o.VXLAN)
+			}
+			if lb := o.LoadBalancer; lb != nil && lb.Namespace != "" && x.Namespace(lb.Namespace) == nil {
+				bad("overlay %q: unknown load-balancer namespace %q", n.Name, lb.Namespace)
+			}
+		}
+	}
+	for _, sv := range m.Services {
+		unique("service", sv.ID)
+		for _, v := range sv.VIPs {
+			if x.Network(v.Network) == nil {
+				bad("service %q: VIP on unknown network %q", sv.Name, v.Network)
+			}
+		}
 	}
 	for _, c := range m.Containers {
 		unique("container", c.ID)

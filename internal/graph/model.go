@@ -44,7 +44,9 @@ type Model struct {
 	Containers []*Container `json:"containers"`
 	Ports      []*Port      `json:"ports"`
 	Names      []*DNSName   `json:"names"`
-	Edges      []Edge       `json:"edges"`
+	// Services are the swarm's services, as a manager lists them.
+	Services []*Service `json:"services,omitempty"`
+	Edges    []Edge     `json:"edges"`
 	// Warnings are facts the producer could not gather, in words for a person:
 	// a missing engine, missing privileges, a container that vanished.
 	Warnings []string `json:"warnings,omitempty"`
@@ -71,6 +73,11 @@ type Host struct {
 	// from the host's ruleset when discovered, the release's own when
 	// simulated; they name how the engine isolates its networks.
 	Chains []string `json:"chains,omitempty"`
+	// Swarm is set when the host is a swarm node.
+	Swarm *Swarm `json:"swarm,omitempty"`
+	// IPVS is whether the kernel has IPVS, which swarm's VIPs and routing
+	// mesh need: "" unknown, "ok", or why not.
+	IPVS string `json:"ipvs,omitempty"`
 }
 
 // Namespace is a network namespace: the host's or a container sandbox.
@@ -85,7 +92,30 @@ type Namespace struct {
 	Host bool `json:"host,omitempty"`
 	// Path is where the namespace was opened (/proc/PID/ns/net, a sandbox key).
 	Path string `json:"path,omitempty"`
+	// Kind is what made a namespace no container owns: NamespaceOverlay,
+	// NamespaceLB or NamespaceIngress; "" for the host's and containers'.
+	Kind string `json:"kind,omitempty"`
+	// Network is the overlay network an overlay or load-balancer
+	// namespace serves.
+	Network NetworkID `json:"network,omitempty"`
 }
+
+// Namespaces the engine makes for swarm networks (under its exec-root's
+// netns directory).
+const (
+	NamespaceOverlay = "overlay"       // 1-<network id>: br0 and vxlan0
+	NamespaceLB      = "load-balancer" // lb_<network id>: the VIPs' IPVS
+	NamespaceIngress = "ingress-sbox"  // ingress_sbox: the routing mesh
+)
+
+// NewOverlayNamespaceID is the ID of an overlay network's own namespace.
+func NewOverlayNamespaceID(network string) NamespaceID { return NamespaceID("ovl:" + network) }
+
+// NewLBNamespaceID is the ID of an overlay network's load-balancer namespace.
+func NewLBNamespaceID(network string) NamespaceID { return NamespaceID("lb:" + network) }
+
+// IngressNamespaceID is the ID of the ingress sandbox.
+const IngressNamespaceID NamespaceID = "sbox:ingress"
 
 // InterfaceKind classifies a network interface the way a person draws it.
 type InterfaceKind string
@@ -119,6 +149,16 @@ type Interface struct {
 	State string `json:"state,omitempty"`
 	// Addrs are the interface's addresses with prefix length, IPv4 first.
 	Addrs []netip.Prefix `json:"addrs,omitempty"`
+	// VXLAN is set on a VXLAN device.
+	VXLAN *VXLANInfo `json:"vxlan,omitempty"`
+}
+
+// VXLANInfo is a VXLAN device's segment, port and forwarding database.
+type VXLANInfo struct {
+	VNI  int `json:"vni"`
+	Port int `json:"port,omitempty"` // UDP destination port (4789)
+	// FDB are the entries pointing remote MACs at their nodes' VTEPs.
+	FDB []FDBEntry `json:"fdb,omitempty"`
 }
 
 // Network is a Docker network.
@@ -150,6 +190,8 @@ type Network struct {
 	// ParentName is the parent's device name from -o parent=.
 	ParentName string            `json:"parentName,omitempty"`
 	Options    map[string]string `json:"options,omitempty"`
+	// Overlay is set on a swarm overlay network.
+	Overlay *Overlay `json:"overlay,omitempty"`
 }
 
 // Subnet is one IPAM pool of a network (docker network create --subnet
@@ -191,6 +233,8 @@ type Container struct {
 	// Links are legacy --link NAME:ALIAS entries.
 	Links     []Link     `json:"links,omitempty"`
 	Endpoints []Endpoint `json:"endpoints,omitempty"`
+	// Task is set on a container the swarm runs for a service.
+	Task *Task `json:"task,omitempty"`
 }
 
 // Running reports whether the container is running (and so has a live
@@ -238,6 +282,13 @@ const (
 	// NameHosts is a name written to a container's /etc/hosts by --link on the
 	// default bridge.
 	NameHosts = "hosts"
+	// NameServiceVIP is a swarm service's name, answered with its
+	// virtual IP on the network (resolves-to the service, labelled with
+	// the VIP).
+	NameServiceVIP = "service-vip"
+	// NameTasks is a dnsrr service's name or tasks.NAME, answered with
+	// every task's address.
+	NameTasks = "tasks"
 )
 
 // DNSName is a name that resolves to one or more containers, valid within a
@@ -346,6 +397,7 @@ func (m *Model) Sorted() *Model {
 	}
 	c.Ports = slices.Clone(m.Ports)
 	c.Names = slices.Clone(m.Names)
+	c.Services = slices.Clone(m.Services)
 	c.Edges = slices.Clone(m.Edges)
 	c.Warnings = slices.Clone(m.Warnings)
 	c.Sort()
@@ -376,6 +428,7 @@ func (m *Model) Sort() {
 	}
 	slices.SortFunc(m.Ports, func(a, b *Port) int { return byID(a.ID, b.ID) })
 	slices.SortFunc(m.Names, func(a, b *DNSName) int { return byID(a.ID, b.ID) })
+	slices.SortFunc(m.Services, func(a, b *Service) int { return cmp.Compare(a.ID, b.ID) })
 	sortEdges(m.Edges)
 }
 

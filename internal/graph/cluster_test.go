@@ -1,0 +1,113 @@
+package graph
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// swarmHost is a swarm node's model with one attachable overlay (same
+// Docker ID on every node) and a task on it.
+func swarmHost(node string, vtep string) *Model {
+	m := New(SourceLive, node+"-hostname")
+	m.Host.Swarm = &Swarm{NodeID: "id-" + node, NodeName: node, Role: "worker", Addr: netip.MustParseAddr(vtep)}
+	ovl := NewOverlayNamespaceID("appnet")
+	m.Namespaces = append(m.Namespaces, &Namespace{ID: ovl, Kind: NamespaceOverlay, Network: NewNetworkID("appnet")})
+	m.Interfaces = append(m.Interfaces,
+		&Interface{ID: NewInterfaceID(ovl, "br0"), Namespace: ovl, Name: "br0", Kind: KindBridge},
+		&Interface{ID: NewInterfaceID(ovl, "vxlan0"), Namespace: ovl, Name: "vxlan0", Kind: KindVxlan,
+			VXLAN: &VXLANInfo{VNI: 4097, Port: 4789, FDB: []FDBEntry{{MAC: "02:42:0a:00:01:09", Dst: netip.MustParseAddr("10.252.0.9"), Permanent: true}}}})
+	m.Networks = append(m.Networks, &Network{ID: NewNetworkID("appnet"), Name: "appnet", DockerID: "ovl123", Driver: "overlay", Scope: "swarm",
+		Bridge: NewInterfaceID(ovl, "br0"),
+		Overlay: &Overlay{VNI: 4097, Attachable: true, Namespace: ovl, VXLAN: NewInterfaceID(ovl, "vxlan0")}},
+		&Network{ID: NewNetworkID("bridge"), Name: "bridge", DockerID: "local-" + node, Driver: "bridge", Scope: "local", Default: true})
+	m.Containers = append(m.Containers, &Container{ID: NewContainerID("web.1." + node), Name: "web.1." + node, State: "running",
+		Task: &Task{ID: "t-" + node, Service: NewServiceID("web"), Slot: 1, Node: node}})
+	return m
+}
+
+func TestCluster(t *testing.T) {
+	a, b := swarmHost("node1", "10.252.0.1"), swarmHost("node2", "10.252.0.2")
+	c, err := NewCluster(b, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if NodeName(c.Hosts[0]) != "node1" || c.Host("node2") == nil || c.Host("node3") != nil {
+		t.Errorf("hosts %s, %s", NodeName(c.Hosts[0]), NodeName(c.Hosts[1]))
+	}
+	shared := c.Shared()
+	if len(shared) != 1 || len(shared["ovl123"]) != 2 {
+		t.Errorf("shared networks %v, want appnet on both (the local bridges are not shared)", shared)
+	}
+	var buf bytes.Buffer
+	if err := WriteClusterJSON(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadClusterJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	WriteClusterJSON(&again, back)
+	if again.String() != buf.String() {
+		t.Error("a cluster read back writes differently")
+	}
+	// One host's model reads as a cluster of one.
+	var one bytes.Buffer
+	WriteJSON(&one, a)
+	if c1, err := ReadClusterJSON(&one); err != nil || len(c1.Hosts) != 1 {
+		t.Errorf("a model as a cluster: %v", err)
+	}
+}
+
+func TestClusterErrors(t *testing.T) {
+	a := swarmHost("node1", "10.252.0.1")
+	tests := []struct {
+		name  string
+		hosts []*Model
+		json  string
+		want  string
+	}{
+		{name: "empty", want: "at least one host"},
+		{name: "same name", hosts: []*Model{a, swarmHost("node1", "10.252.0.2")}, want: `two hosts are named "node1"`},
+		{name: "no name", hosts: []*Model{New(SourceLive, "")}, want: "without a name"},
+		{name: "other schema", json: `{"schema":"x\u001b[2J"}`, want: `schema "x\x1b[2J" is neither`},
+		{name: "unknown field", json: `{"schema":"netviz/cluster/v1","hosts":[],"extra":1}`, want: `unknown field "extra"`},
+		{name: "bad host", json: `{"schema":"netviz/cluster/v1","hosts":[{"schema":"netviz/v1","host":{"name":"h","namespace":"nowhere"},"namespaces":[],"interfaces":[],"networks":[],"containers":[],"ports":[],"names":[],"edges":[]}]}`, want: "host 1:"},
+	}
+	for _, tt := range tests {
+		var err error
+		if tt.json != "" {
+			_, err = ReadClusterJSON(strings.NewReader(tt.json))
+		} else {
+			_, err = NewCluster(tt.hosts...)
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// FuzzReadClusterJSON: no input panics the cluster reader, and what it
+// accepts writes and reads back the same.
+func FuzzReadClusterJSON(f *testing.F) {
+	c, _ := NewCluster(swarmHost("node1", "10.252.0.1"), swarmHost("node2", "10.252.0.2"))
+	var buf bytes.Buffer
+	WriteClusterJSON(&buf, c)
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"schema":"netviz/cluster/v1","hosts":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ReadClusterJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteClusterJSON(&out, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadClusterJSON(&out); err != nil {
+			t.Fatalf("a cluster written does not read back: %v", err)
+		}
+	})
+}
