@@ -19,7 +19,7 @@ func swarmHost(node string, vtep string) *Model {
 		&Interface{ID: NewInterfaceID(ovl, "vxlan0"), Namespace: ovl, Name: "vxlan0", Kind: KindVxlan,
 			VXLAN: &VXLANInfo{VNI: 4097, Port: 4789, FDB: []FDBEntry{{MAC: "02:42:0a:00:01:09", Dst: netip.MustParseAddr("10.252.0.9"), Permanent: true}}}})
 	m.Networks = append(m.Networks, &Network{ID: NewNetworkID("appnet"), Name: "appnet", DockerID: "ovl123", Driver: "overlay", Scope: "swarm",
-		Bridge: NewInterfaceID(ovl, "br0"),
+		Bridge:  NewInterfaceID(ovl, "br0"),
 		Overlay: &Overlay{VNI: 4097, Attachable: true, Namespace: ovl, VXLAN: NewInterfaceID(ovl, "vxlan0")}},
 		&Network{ID: NewNetworkID("bridge"), Name: "bridge", DockerID: "local-" + node, Driver: "bridge", Scope: "local", Default: true})
 	m.Containers = append(m.Containers, &Container{ID: NewContainerID("web.1." + node), Name: "web.1." + node, State: "running",
