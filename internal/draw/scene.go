@@ -120,3 +120,23 @@ func (b Box) Overlaps(o Box) bool {
 func (b Box) Contains(o Box, eps float64) bool {
 	return o.X >= b.X-eps && o.Y >= b.Y-eps && o.Right() <= b.Right()+eps && o.Bottom() <= b.Bottom()+eps
 }
+
+// Translate moves an item (a group with everything in it) by dx, dy, in
+// place, and returns it: how one picture is placed inside another.
+func Translate(it Item, dx, dy float64) Item {
+	switch v := it.(type) {
+	case *Rect:
+		v.X, v.Y = v.X+dx, v.Y+dy
+	case *Line:
+		for i := range v.Pts {
+			v.Pts[i].X, v.Pts[i].Y = v.Pts[i].X+dx, v.Pts[i].Y+dy
+		}
+	case *Text:
+		v.X, v.Y = v.X+dx, v.Y+dy
+	case *Group:
+		for _, c := range v.Items {
+			Translate(c, dx, dy)
+		}
+	}
+	return it
+}

@@ -133,8 +133,8 @@ type unit struct {
 func unitsOf(m *graph.Model, x *graph.Index, order map[graph.NetworkID]int) []*unit {
 	var out []*unit
 	for _, ns := range m.Namespaces {
-		if ns.Host {
-			continue
+		if ns.Host || ns.Kind == graph.NamespaceOverlay {
+			continue // an overlay's namespace is drawn as its frame
 		}
 		ctrs := x.ContainersIn(ns.ID)
 		u := &unit{key: string(ns.ID), ids: []string{string(ns.ID)}}
@@ -144,7 +144,7 @@ func unitsOf(m *graph.Model, x *graph.Index, order map[graph.NetworkID]int) []*u
 		if len(ctrs) > 0 {
 			u.name = ctrs[0].Name
 		} else {
-			u.name = string(ns.ID)
+			u.name, _ = sandboxTitle(m, ns)
 		}
 		seen := map[graph.NetworkID]bool{}
 		for _, i := range x.InterfacesIn(ns.ID) {
@@ -156,6 +156,12 @@ func unitsOf(m *graph.Model, x *graph.Index, order map[graph.NetworkID]int) []*u
 					seen[ep.Network] = true
 					u.nets = append(u.nets, ep.Network)
 				}
+			}
+		}
+		for _, ep := range impliedEndpoints(m, x, ns.ID) {
+			if _, drawn := order[ep.Network]; drawn && !seen[ep.Network] {
+				seen[ep.Network] = true
+				u.nets = append(u.nets, ep.Network)
 			}
 		}
 		if len(u.nets) == 0 {
@@ -232,6 +238,14 @@ func (t *topoText) unitLines(u *unit) []tline {
 	}
 	var lines []tline
 	full := t.detail == DetailFull
+	if ns := t.x.Namespace(graph.NamespaceID(u.key)); ns != nil && len(ctrs) == 0 && ns.Kind != "" {
+		name, what := sandboxTitle(t.m, ns)
+		size := float64(sizeName)
+		if !full {
+			size = sizeSmall
+		}
+		lines = append(lines, tline{btxt(name, size, "#111111")}, tline{txt(what, sizeSmall, subColor)})
+	}
 	for _, c := range ctrs {
 		nameSize := float64(sizeName)
 		if !full {
@@ -397,15 +411,25 @@ func portHost(p *graph.Port) string {
 func (t *topoText) ifNetwork(id graph.InterfaceID) graph.NetworkID {
 	if t.ifNet == nil {
 		t.ifNet = map[graph.InterfaceID]graph.NetworkID{}
+		note := func(ep graph.Endpoint) {
+			if ep.Interface == "" {
+				return
+			}
+			for _, i := range []graph.InterfaceID{ep.Interface, t.x.Peer(ep.Interface)} {
+				if _, seen := t.ifNet[i]; !seen && i != "" {
+					t.ifNet[i] = ep.Network
+				}
+			}
+		}
 		for _, c := range t.m.Containers {
 			for _, ep := range c.Endpoints {
-				if ep.Interface == "" {
-					continue
-				}
-				for _, i := range []graph.InterfaceID{ep.Interface, t.x.Peer(ep.Interface)} {
-					if _, seen := t.ifNet[i]; !seen && i != "" {
-						t.ifNet[i] = ep.Network
-					}
+				note(ep)
+			}
+		}
+		for _, ns := range t.m.Namespaces {
+			if !ns.Host {
+				for _, ep := range impliedEndpoints(t.m, t.x, ns.ID) {
+					note(ep)
 				}
 			}
 		}
@@ -419,6 +443,9 @@ func (t *topoText) networkHeader(n *graph.Network) []tline {
 	lines := []tline{{btxt(n.Name, sizeNetwork, strong), txt("  "+n.Driver, sizeText, subColor)}}
 	for _, s := range n.Subnets {
 		lines = append(lines, tline{txt(subnetText(s), sizeText, "#333333")})
+	}
+	if l, ok := vxlanLine(t, n); ok {
+		lines = append(lines, l)
 	}
 	return lines
 }

@@ -250,6 +250,13 @@ func (ts *topoScene) endpointOn(u *unit, net graph.NetworkID) (ep *graph.Endpoin
 			}
 		}
 	}
+	if u.kind != unitStopped {
+		for _, e := range impliedEndpoints(ts.t.m, x, graph.NamespaceID(u.key)) {
+			if e.Network == net {
+				return &e, e.Interface, x.Peer(e.Interface)
+			}
+		}
+	}
 	return nil, "", ""
 }
 
