@@ -68,7 +68,7 @@ network namespace — nothing runs inside the containers.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%s\nsee '%s --help'", textsafe.CleanN(err.Error(), 300), cmd.CommandPath())
 	})
-	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newServeCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
+	root.AddCommand(newGraphCmd(stdout, stderr), newReachCmd(stdout, stderr), newProbeCmd(stdout, stderr), newSimCmd(stdout, stderr), newLabCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newServeCmd(stdout, stderr), newMergeCmd(stdout, stderr), newIdleCmd(), newVersionCmd(stdout))
 	return root
 }
 
