@@ -76,4 +76,3 @@ func SwarmNode(i, nodes, tasks int) *graph.Model {
 	}
 	return m
 }
-
