@@ -20,6 +20,11 @@ const (
 	MacvlanOther    = "macvlan-elsewhere" // macvlan and bridge traffic meets only outside the host (rule reach.macvlan)
 	NotRunning      = "not-running"       // one side has no namespace
 	NoDefaultRoute  = "no-default-route"  // the client's networks give it no route off them (rule reach.no-default-route)
+	Overlay         = "overlay"           // one overlay, on different nodes: VXLAN between their VTEPs (rule reach.overlay)
+	NoTunnelEntry   = "no-fdb-entry"      // one overlay, but the client's node has no FDB entry for the target (rule reach.overlay)
+	OtherNode       = "other-node"        // the address is on another node's local network (rule reach.overlay)
+	NoIPVS          = "no-ipvs"           // a service VIP on a node whose kernel has no IPVS (rule reach.vip-ipvs)
+	VIPBalanced     = "vip"               // a service VIP, balanced over its tasks by IPVS (rule reach.vip-ipvs)
 )
 
 // Expectation is what the rules predict for one client and one address of
@@ -47,6 +52,9 @@ func Expect(x *graph.Index, client, target *graph.Container, on *graph.Network) 
 		return n.Name
 	}
 	client = x.NetworkOwner(client)
+	if cn, tn := x.NodeOf(client.Namespace), x.NodeOf(target.Namespace); cn != tn && client.Running() && target.Running() {
+		return expectAcross(x, client, target, on, cn, tn)
+	}
 	switch {
 	case !client.Running() || !target.Running():
 		return Expectation{false, NotRunning, "a container that is not running has no network", false}
@@ -168,4 +176,87 @@ func onlyMacvlan(x *graph.Index, c *graph.Container) bool {
 		}
 	}
 	return true
+}
+
+// expectAcross judges a client and a target on different nodes of a
+// flattened cluster (rule reach.overlay): only an overlay both are on
+// crosses, through the VXLAN tunnel the client's node keeps for the
+// target's MAC.
+func expectAcross(x *graph.Index, client, target *graph.Container, on *graph.Network, cn, tn string) Expectation {
+	if on == nil || on.Overlay == nil || !slices.ContainsFunc(client.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == on.ID }) {
+		where := "a local network"
+		if on != nil {
+			where = on.Name
+		}
+		return Expectation{false, OtherNode, fmt.Sprintf("the address is on %s of node %s: from %s it is an address of the client's own node (or of none), and only an overlay both are on crosses nodes", where, tn, cn), false}
+	}
+	var mac string
+	for _, ep := range target.Endpoints {
+		if ep.Network == on.ID {
+			mac = ep.MAC
+			if i := x.Interface(ep.Interface); mac == "" && i != nil {
+				mac = i.MAC
+			}
+		}
+	}
+	vtep := func(node string) string {
+		if sw := x.Model.Host.Swarm; sw != nil {
+			for _, n := range sw.Nodes {
+				if n.Name == node && n.Addr.IsValid() {
+					return node + " (VTEP " + n.Addr.String() + ")"
+				}
+			}
+		}
+		return node
+	}
+	// The client node's vxlan0 for this overlay: does its forwarding
+	// database send the target's MAC to the target's node?
+	if fdb, known := overlayFDB(x, on, cn); known && mac != "" {
+		if !slices.ContainsFunc(fdb, func(e graph.FDBEntry) bool { return strings.EqualFold(e.MAC, mac) }) {
+			return Expectation{false, NoTunnelEntry, fmt.Sprintf("both on overlay %s, but %s's vxlan0 has no FDB entry for %s's MAC %s: the tunnel does not know where it is", on.Name, cn, target.Name, mac), true}
+		}
+	}
+	seg := "VXLAN"
+	if on.Overlay.VNI != 0 {
+		seg = fmt.Sprintf("VXLAN VNI %d", on.Overlay.VNI)
+	}
+	return Expectation{true, Overlay, fmt.Sprintf("both on overlay %s: %s from %s to %s", on.Name, seg, vtep(cn), vtep(tn)), true}
+}
+
+// overlayFDB is the forwarding database of the overlay's VXLAN device on
+// a node, and whether it is known (read, with at least one entry).
+func overlayFDB(x *graph.Index, on *graph.Network, node string) ([]graph.FDBEntry, bool) {
+	for _, ns := range x.Model.Namespaces {
+		if ns.Kind != graph.NamespaceOverlay || ns.Network != on.ID || ns.Node != node {
+			continue
+		}
+		for _, i := range x.InterfacesIn(ns.ID) {
+			if i.VXLAN != nil {
+				return i.VXLAN.FDB, len(i.VXLAN.FDB) > 0
+			}
+		}
+	}
+	return nil, false
+}
+
+// ExpectVIP predicts whether client reaches a service's virtual IP on
+// network on (rule reach.vip-ipvs): the client must be on the network,
+// and its node's kernel must have IPVS (ipvs: the node's Host.IPVS, ""
+// unknown, "ok", or why not).
+func ExpectVIP(x *graph.Index, client *graph.Container, svc *graph.Service, on *graph.Network, ipvs string) Expectation {
+	client = x.NetworkOwner(client)
+	if !client.Running() {
+		return Expectation{false, NotRunning, "a container that is not running has no network", false}
+	}
+	if on == nil || !slices.ContainsFunc(client.Endpoints, func(ep graph.Endpoint) bool { return ep.Network == on.ID }) {
+		name := "?"
+		if on != nil {
+			name = on.Name
+		}
+		return Expectation{false, OtherNode, fmt.Sprintf("%s's VIP is on %s, which the client is not on", svc.Name, name), false}
+	}
+	if ipvs != "" && ipvs != "ok" {
+		return Expectation{false, NoIPVS, fmt.Sprintf("%s: the engine never added %s's VIP, so nothing answers it (%s resolves to it all the same)", ipvs, svc.Name, svc.Name), true}
+	}
+	return Expectation{true, VIPBalanced, fmt.Sprintf("IPVS balances %s's VIP over its tasks", svc.Name), true}
 }

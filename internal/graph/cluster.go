@@ -67,6 +67,15 @@ func (c *Cluster) Host(name string) *Model {
 	return nil
 }
 
+// IPVS is each host's Host.IPVS, by node name.
+func (c *Cluster) IPVS() map[string]string {
+	out := map[string]string{}
+	for _, m := range c.Hosts {
+		out[NodeName(m)] = m.Host.IPVS
+	}
+	return out
+}
+
 // HostNetwork is one host's view of a network.
 type HostNetwork struct {
 	Host    *Model

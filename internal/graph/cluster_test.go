@@ -111,3 +111,36 @@ func FuzzReadClusterJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestFlatten: a cluster as one valid model; what several hosts have is
+// qualified by node, the shared overlay is one network, every namespace
+// knows its node.
+func TestFlatten(t *testing.T) {
+	a, b := swarmHost("node1", "10.252.0.1"), swarmHost("node2", "10.252.0.2")
+	c, _ := NewCluster(a, b)
+	f := Flatten(c)
+	if err := Validate(f); err != nil {
+		t.Fatalf("flattened cluster: %v", err)
+	}
+	x := NewIndex(f)
+	for _, tt := range []struct {
+		got  bool
+		what string
+	}{
+		{x.Namespace("host@node1") != nil && x.Namespace("host@node1").Host, "node1's namespace is the host namespace"},
+		{x.Namespace("host@node2") != nil && !x.Namespace("host@node2").Host && x.Namespace("host@node2").Kind == NamespaceNodeHost, "node2's is a node's own"},
+		{x.Network("net:appnet") != nil && x.Network("net:bridge@node1") != nil && x.Network("net:bridge@node2") != nil, "one appnet, a bridge per node"},
+		{x.Network("net:bridge@node2") != nil && x.Network("net:bridge@node2").Name == "bridge@node2", "a qualified network's name says its node"},
+		{x.Namespace("ovl:appnet@node2") != nil && x.Namespace("ovl:appnet@node2").Node == "node2", "each node's overlay namespace"},
+		{x.Container("ctr:web.1.node2") != nil, "unique container names stay"},
+		{x.NodeOf("ovl:appnet@node1") == "node1", "NodeOf"},
+		{f.Host.Namespace == "host@node1", "the model's host namespace"},
+	} {
+		if !tt.got {
+			t.Error(tt.what)
+		}
+	}
+	if n := len(f.Networks); n != 3 {
+		t.Errorf("%d networks, want appnet and two bridges", n)
+	}
+}

@@ -98,6 +98,9 @@ type Namespace struct {
 	// Network is the overlay network an overlay or load-balancer
 	// namespace serves.
 	Network NetworkID `json:"network,omitempty"`
+	// Node is the cluster node the namespace is on, in a flattened
+	// cluster (graph.Flatten); "" in one host's model.
+	Node string `json:"node,omitempty"`
 }
 
 // Namespaces the engine makes for swarm networks (under its exec-root's

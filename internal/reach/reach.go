@@ -73,3 +73,38 @@ func Clients(x *graph.Index) []*graph.Container {
 	}
 	return out
 }
+
+// VIPTarget is a swarm service's virtual IP on one network: what the
+// service's name resolves to (endpoint mode vip).
+type VIPTarget struct {
+	Service *graph.Service
+	Network *graph.Network
+	Addr    netip.Addr
+}
+
+// VIPTargets lists the VIPs of the model's services, in model order.
+func VIPTargets(x *graph.Index) []VIPTarget {
+	var out []VIPTarget
+	for _, sv := range x.Model.Services {
+		for _, v := range sv.VIPs {
+			if n := x.Network(v.Network); n != nil && v.Addr.IsValid() {
+				out = append(out, VIPTarget{Service: sv, Network: n, Addr: v.Addr.Addr()})
+			}
+		}
+	}
+	return out
+}
+
+// ExpectVIP predicts whether client reaches a VIP: its node's kernel must
+// have IPVS (rule reach.vip-ipvs). In a flattened cluster the node is the
+// client namespace's; ipvs maps node names to their Host.IPVS ("" for a
+// single host's model, whose own Host.IPVS is used).
+func ExpectVIP(x *graph.Index, client *graph.Container, t VIPTarget, ipvs map[string]string) Expectation {
+	state := x.Model.Host.IPVS
+	if node := x.NodeOf(x.NetworkOwner(client).Namespace); node != "" {
+		if s, ok := ipvs[node]; ok {
+			state = s
+		}
+	}
+	return dockerrules.ExpectVIP(x, client, t.Service, t.Network, state)
+}

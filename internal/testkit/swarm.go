@@ -52,7 +52,7 @@ func SwarmNode(i, nodes, tasks int) *graph.Model {
 	pair := func(nsID graph.NamespaceID, ifName string, addr netip.Prefix, bridge graph.InterfaceID, peerNS graph.NamespaceID, peerName string) graph.InterfaceID {
 		id, pid := graph.NewInterfaceID(nsID, ifName), graph.NewInterfaceID(peerNS, peerName)
 		m.Interfaces = append(m.Interfaces,
-			&graph.Interface{ID: id, Namespace: nsID, Name: ifName, Index: 10 + veth, Kind: graph.KindVeth, State: "up", Addrs: []netip.Prefix{addr}, MAC: fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", addr.Addr().As4()[0], addr.Addr().As4()[1], addr.Addr().As4()[2], addr.Addr().As4()[3])},
+			&graph.Interface{ID: id, Namespace: nsID, Name: ifName, Index: 10 + veth, Kind: graph.KindVeth, State: "up", Addrs: []netip.Prefix{addr}, MAC: macOf(addr.Addr())},
 			&graph.Interface{ID: pid, Namespace: peerNS, Name: peerName, Index: 20 + veth, Kind: graph.KindVeth, State: "up"})
 		m.AddEdge(graph.EdgeVethPeer, string(id), string(pid), "")
 		m.AddEdge(graph.EdgeMaster, string(pid), string(bridge), "")
@@ -71,8 +71,14 @@ func SwarmNode(i, nodes, tasks int) *graph.Model {
 		e0 := pair(ns, "eth0", ip, br0, ovl, fmt.Sprintf("veth%d", k+1))
 		pair(ns, "eth1", netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 18, 0, byte(2 + k)}), 16), gw, host, fmt.Sprintf("veth%d%da", i, k))
 		m.Containers = append(m.Containers, &graph.Container{ID: graph.NewContainerID(cname), Name: cname, State: "running", NetworkMode: "bridge", Namespace: ns,
-			Image: "netviz-test/busybox", Endpoints: []graph.Endpoint{{Network: graph.NewNetworkID("appnet"), Interface: e0, IPv4: ip}},
+			Image: "netviz-test/busybox", Endpoints: []graph.Endpoint{{Network: graph.NewNetworkID("appnet"), Interface: e0, IPv4: ip, MAC: macOf(ip.Addr())}},
 			Task: &graph.Task{ID: fmt.Sprintf("task%d%d", i, k), Service: graph.NewServiceID("web"), Slot: (i-1)*tasks + k + 1, Node: name}})
 	}
 	return m
+}
+
+// macOf is Docker's overlay MAC for an address: 02:42 and the address.
+func macOf(a netip.Addr) string {
+	b := a.As4()
+	return fmt.Sprintf("02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3])
 }
