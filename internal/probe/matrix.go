@@ -94,6 +94,12 @@ type MeasureOptions struct {
 	// container's row ("whom can I reach") or column ("who can reach me").
 	// Empty measures every pair.
 	Clients, Targets []string
+	// VIPs adds a cell per client and swarm service VIP on a network the
+	// client is on (reach.VIPTargets), judged by IPVS on the client's node:
+	// IPVS is each node's Host.IPVS by name (graph.Cluster.IPVS), nil for
+	// one host's model.
+	VIPs bool
+	IPVS map[string]string
 }
 
 // maxAttempts is how often a client is measured when the kernel's neighbour
@@ -217,6 +223,9 @@ func Measure(ctx context.Context, m *graph.Model, open Opener, opts MeasureOptio
 			}
 			out.Cells = append(out.Cells, cell)
 		}
+	}
+	if opts.VIPs {
+		out.Cells = append(out.Cells, measureVIPs(ctx, x, clients, open, opts)...)
 	}
 	out.Elapsed = time.Since(start)
 	if opts.Ping.Silence != nil {
@@ -377,4 +386,65 @@ func containsAddr(list []netip.Addr, a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// measureVIPs pings each service VIP from each client namespace on its
+// network (the name resolves to it there), beside what IPVS on the
+// client's node predicts.
+func measureVIPs(ctx context.Context, x *graph.Index, clients []*graph.Container, open Opener, opts MeasureOptions) []Cell {
+	vips := reach.VIPTargets(x)
+	if len(opts.Targets) > 0 {
+		vips = slices.DeleteFunc(vips, func(v reach.VIPTarget) bool { return !slices.Contains(opts.Targets, v.Service.Name) })
+	}
+	var out []Cell
+	measured := map[graph.NamespaceID]map[netip.Addr]EchoResult{}
+	for _, c := range clients {
+		owner := x.NetworkOwner(c)
+		var addrs []netip.Addr
+		var silent []bool
+		var exps []reach.Expectation
+		var mine []reach.VIPTarget
+		for _, v := range vips {
+			exp := reach.ExpectVIP(x, c, v, opts.IPVS)
+			if exp.Reason == reach.OtherNode || exp.Reason == reach.NotRunning {
+				continue // not on the VIP's network: no cell
+			}
+			mine, exps = append(mine, v), append(exps, exp)
+			addrs, silent = append(addrs, v.Addr), append(silent, !exp.Reachable)
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		res, ok := measured[owner.Namespace]
+		if !ok && ctx.Err() == nil {
+			res = map[netip.Addr]EchoResult{}
+			conn, err := open(owner)
+			if err != nil {
+				for _, a := range addrs {
+					res[a] = EchoResult{Addr: a, Outcome: Failed, Detail: err.Error()}
+				}
+			} else {
+				ping := opts.Ping
+				ping.ExpectSilent = silent
+				for _, r := range PingAll(ctx, conn, addrs, ping) {
+					res[r.Addr] = r
+				}
+				conn.Close()
+			}
+			measured[owner.Namespace] = res
+		}
+		for i, v := range mine {
+			cell := Cell{Client: c.Name, Target: v.Service.Name, Network: v.Network.Name, Addr: v.Addr, Expected: exps[i], Agrees: true}
+			if r, ok := res[v.Addr]; ok {
+				cell.Measured = r
+				if r.Outcome == Reached || r.Outcome == Timeout || r.Outcome == Unreachable {
+					cell.Agrees = (r.Outcome == Reached) == exps[i].Reachable
+				}
+			} else {
+				cell.Measured = EchoResult{Addr: v.Addr, Outcome: Failed, Detail: fmt.Sprintf("%s was not probed (interrupted)", c.Name)}
+			}
+			out = append(out, cell)
+		}
+	}
+	return out
 }

@@ -25,6 +25,11 @@ const (
 	MacvlanOther    = dockerrules.MacvlanOther
 	NotRunning      = dockerrules.NotRunning
 	NoDefaultRoute  = dockerrules.NoDefaultRoute
+	Overlay         = dockerrules.Overlay
+	NoTunnelEntry   = dockerrules.NoTunnelEntry
+	OtherNode       = dockerrules.OtherNode
+	NoIPVS          = dockerrules.NoIPVS
+	VIPBalanced     = dockerrules.VIPBalanced
 )
 
 // Expectation is what the model predicts for one client and target address.
