@@ -85,6 +85,7 @@ func TestLivePageFollowsEngine(t *testing.T) {
 			return
 		}
 		lat = append(lat, time.Duration(a[0]-a[1])*time.Millisecond)
+		t.Logf("%s: %s from the engine's event to the picture", what, lat[len(lat)-1])
 		// What stays keeps its place in its frame.
 		now := js[map[string]string](t, b, placesJS)
 		samePlaces(t, what, places, now)

@@ -233,6 +233,8 @@ func (w *watcher) loop(ctx context.Context, st *discover.State, model *graph.Mod
 	again := map[string]struct{}{}
 	againFull := false
 	failures := 0
+	var lastFailLog time.Time // when a failed refresh was last said
+	quiet := 0                // failures not said since
 	var gone goneNames
 	for {
 		var b batch
@@ -276,7 +278,19 @@ func (w *watcher) loop(ctx context.Context, st *discover.State, model *graph.Mod
 			}
 			failures++
 			d := backoff(failures)
-			w.log("watch: refresh failed (%v); reading everything again in %s", err, d)
+			// Under churn a refresh races the engine now and then (about
+			// one in 16 under a connect/disconnect loop) and the full
+			// read after it recovers: said once a minute, not each time.
+			if time.Since(lastFailLog) >= time.Minute {
+				more := ""
+				if quiet > 0 {
+					more = fmt.Sprintf(" (and %d more since the last said, each recovered)", quiet)
+				}
+				w.log("watch: refresh failed (%v); reading everything again in %s%s", err, d, more)
+				lastFailLog, quiet = time.Now(), 0
+			} else {
+				quiet++
+			}
 			w.p.requeue(b)
 			retry.Reset(d)
 			continue
