@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -39,6 +40,9 @@ type Sighting struct {
 	Dst   netip.Addr
 	Seq   int
 	Time  time.Time
+	// VNI is the VXLAN segment the echo was carried in (0: not
+	// encapsulated).
+	VNI int
 }
 
 // Frame is a captured frame kept for --pcap.
@@ -106,11 +110,27 @@ func (c *Capture) Stop() ([]Sighting, []Frame) {
 }
 
 // decodeEcho reads an Ethernet frame and reports an ICMPv4 echo request or
-// reply with the given id. Everything else is somebody else's traffic.
+// reply with the given id — also one carried in VXLAN (an overlay's
+// traffic between nodes: outer IPv4/UDP 4789, VXLAN, inner Ethernet), whose
+// VNI it keeps. Everything else is somebody else's traffic.
 func decodeEcho(data []byte, id int) (Sighting, bool) {
 	p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
-	ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-	icmp, _ := p.Layer(layers.LayerTypeICMPv4).(*layers.ICMPv4)
+	var ip *layers.IPv4
+	var icmp *layers.ICMPv4
+	vni := 0
+	for _, l := range p.Layers() {
+		switch v := l.(type) {
+		case *layers.IPv4:
+			ip = v // the innermost is the echo's
+		case *layers.VXLAN:
+			vni = int(v.VNI)
+		case *layers.ICMPv4:
+			icmp = v
+		}
+		if icmp != nil {
+			break
+		}
+	}
 	if ip == nil || icmp == nil || int(icmp.Id) != id {
 		return Sighting{}, false
 	}
@@ -124,7 +144,7 @@ func decodeEcho(data []byte, id int) (Sighting, bool) {
 	}
 	src, _ := netip.AddrFromSlice(ip.SrcIP.To4())
 	dst, _ := netip.AddrFromSlice(ip.DstIP.To4())
-	return Sighting{Reply: reply, Src: src, Dst: dst, Seq: int(icmp.Seq)}, true
+	return Sighting{Reply: reply, Src: src, Dst: dst, Seq: int(icmp.Seq), VNI: vni}, true
 }
 
 // PathPlan lists the interfaces a ping from client to addr crosses, in
@@ -177,24 +197,86 @@ func PathPlan(x *graph.Index, client *graph.Container, addr netip.Addr) []Point 
 		if owner, ok := i.Namespace.Owner(); ok {
 			label = owner + " " + i.Name // the container that created the namespace
 		}
+		ns := x.Namespace(i.Namespace)
 		for _, n := range x.Model.Networks {
-			if n.Bridge == ifID {
+			if n.Bridge == ifID || ns != nil && ns.Kind == graph.NamespaceOverlay && ns.Network == n.ID && i.Kind == graph.KindBridge {
 				label += " (" + n.Name + ")"
 			}
+		}
+		if i.VXLAN != nil {
+			label += fmt.Sprintf(" (VXLAN VNI %d)", i.VXLAN.VNI)
+		}
+		if ns != nil && ns.Node != "" {
+			label += " on " + ns.Node
 		}
 		points = append(points, Point{Interface: ifID, Label: label, Bridge: i.Kind == graph.KindBridge})
 	}
 	hostSide := x.Peer(clientIf)
 	add(clientIf)
 	add(hostSide)
-	add(x.Master(hostSide))
+	clientBridge := x.Master(hostSide)
+	add(clientBridge)
 	if target != nil && targetEP.Interface != "" {
 		targetSide := x.Peer(targetEP.Interface)
-		add(x.Master(targetSide))
+		targetBridge := x.Master(targetSide)
+		// One overlay on two nodes: the tunnel between the bridges.
+		for _, hop := range tunnelHops(x, clientBridge, targetBridge) {
+			add(hop)
+		}
+		add(targetBridge)
 		add(targetSide)
 		add(targetEP.Interface)
 	}
 	return points
+}
+
+// tunnelHops are the interfaces between two nodes' bridges of one overlay
+// (a flattened cluster): the first node's VXLAN device and uplink (its
+// VTEP), then the second's uplink and VXLAN device; none when the bridges
+// are not two nodes' br0 of one overlay.
+func tunnelHops(x *graph.Index, from, to graph.InterfaceID) []graph.InterfaceID {
+	fb, tb := x.Interface(from), x.Interface(to)
+	if fb == nil || tb == nil || from == to {
+		return nil
+	}
+	fns, tns := x.Namespace(fb.Namespace), x.Namespace(tb.Namespace)
+	if fns == nil || tns == nil || fns.Kind != graph.NamespaceOverlay || tns.Kind != graph.NamespaceOverlay || fns.Network != tns.Network || fns.Node == tns.Node {
+		return nil
+	}
+	vxlan := func(ns *graph.Namespace) graph.InterfaceID {
+		for _, i := range x.InterfacesIn(ns.ID) {
+			if i.Kind == graph.KindVxlan || i.VXLAN != nil {
+				return i.ID
+			}
+		}
+		return ""
+	}
+	return []graph.InterfaceID{vxlan(fns), vtepInterface(x, fns.Node), vtepInterface(x, tns.Node), vxlan(tns)}
+}
+
+// vtepInterface is the interface holding a node's VTEP address, in the
+// node's own namespace.
+func vtepInterface(x *graph.Index, node string) graph.InterfaceID {
+	sw := x.Model.Host.Swarm
+	if sw == nil {
+		return ""
+	}
+	for _, n := range sw.Nodes {
+		if n.Name != node || !n.Addr.IsValid() {
+			continue
+		}
+		for _, ns := range x.Model.Namespaces {
+			if ns.Node != node || !ns.Host && ns.Kind != graph.NamespaceNodeHost {
+				continue
+			}
+			for _, i := range x.InterfacesIn(ns.ID) {
+				if slices.ContainsFunc(i.Addrs, func(p netip.Prefix) bool { return p.Addr() == n.Addr }) {
+					return i.ID
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // Hops reports, for one target address, the labels of the points where the

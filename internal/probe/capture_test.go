@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netviz/netviz/internal/graph"
+	"github.com/netviz/netviz/internal/testkit"
 )
 
 // frame builds an Ethernet/IPv4/ICMPv4 echo frame.
@@ -128,5 +130,84 @@ func TestPathPlan(t *testing.T) {
 	labels := PathPlan(x, x.Container("ctr:web"), netip.MustParseAddr("172.17.0.2"))
 	if labels[0].Label != "web eth0" || labels[2].Label != "docker0 (bridge)" {
 		t.Errorf("labels %+v", labels)
+	}
+}
+
+// vxlanFrame is frame(...) as an overlay carries it between nodes: in
+// VXLAN (VNI vni) over UDP 4789 from VTEP vsrc to VTEP vdst.
+func vxlanFrame(t *testing.T, vsrc, vdst string, vni uint32, inner []byte) []byte {
+	t.Helper()
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: net.ParseIP(vsrc), DstIP: net.ParseIP(vdst)}
+	udp := &layers.UDP{SrcPort: 41000, DstPort: 4789}
+	udp.SetNetworkLayerForChecksum(ip)
+	vx := &layers.VXLAN{ValidIDFlag: true, VNI: vni}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, vx, gopacket.Payload(inner)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestDecodeEchoInVXLAN: an echo between two overlay endpoints, seen on a
+// node's uplink inside VXLAN, is ours, with the inner addresses and the
+// segment it travelled in.
+func TestDecodeEchoInVXLAN(t *testing.T) {
+	inner := frame(t, "10.0.1.3", "10.0.1.9", 8, 5, 2)
+	tests := []struct {
+		name string
+		data []byte
+		id   int
+		ok   bool
+		vni  int
+	}{
+		{"plain", inner, 5, true, 0},
+		{"in VXLAN", vxlanFrame(t, "10.252.0.1", "10.252.0.2", 4097, inner), 5, true, 4097},
+		{"someone else's, in VXLAN", vxlanFrame(t, "10.252.0.1", "10.252.0.2", 4097, frame(t, "10.0.1.3", "10.0.1.9", 8, 6, 2)), 5, false, 0},
+	}
+	for _, tt := range tests {
+		s, ok := decodeEcho(tt.data, tt.id)
+		if ok != tt.ok {
+			t.Errorf("%s: ok = %v", tt.name, ok)
+			continue
+		}
+		if ok && (s.Src.String() != "10.0.1.3" || s.Dst.String() != "10.0.1.9" || s.VNI != tt.vni || s.Reply || s.Seq != 2) {
+			t.Errorf("%s: %+v", tt.name, s)
+		}
+	}
+}
+
+// TestPathPlanAcrossTheTunnel: a ping from a task on node1 to one on
+// node2 over their overlay crosses the client's veth and br0, node1's
+// vxlan0 and its VTEP's interface, then node2's, to the target.
+func TestPathPlanAcrossTheTunnel(t *testing.T) {
+	var ms []*graph.Model
+	for i := 1; i <= 3; i++ {
+		ms = append(ms, testkit.SwarmNode(i, 3, 2))
+	}
+	c, err := graph.NewCluster(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := graph.NewIndex(graph.Flatten(c))
+	client := x.Container("ctr:web.1.task10")
+	var labels []string
+	for _, p := range PathPlan(x, client, netip.MustParseAddr("10.0.1.20")) {
+		labels = append(labels, p.Label)
+	}
+	want := []string{
+		"web.1.task10 eth0 on node1", "veth1 on node1", "br0 (appnet) on node1", "vxlan0 (VXLAN VNI 4097) on node1", "eth0 on node1",
+		"eth0 on node2", "vxlan0 (VXLAN VNI 4097) on node2", "br0 (appnet) on node2", "veth1 on node2", "web.3.task20 eth0 on node2",
+	}
+	if !slices.Equal(labels, want) {
+		t.Errorf("path\n got %q\nwant %q", labels, want)
+	}
+	// On one node: no tunnel.
+	var local []string
+	for _, p := range PathPlan(x, client, netip.MustParseAddr("10.0.1.11")) {
+		local = append(local, p.Label)
+	}
+	if slices.ContainsFunc(local, func(l string) bool { return strings.Contains(l, "vxlan0") }) {
+		t.Errorf("a ping on one node crosses the tunnel: %q", local)
 	}
 }

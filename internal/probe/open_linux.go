@@ -126,11 +126,17 @@ func openCapture(x *graph.Index, ifID graph.InterfaceID) (PacketSource, error) {
 	if i.Namespace == graph.HostNamespaceID {
 		return pcapgo.NewEthernetHandle(i.Name)
 	}
-	cs := x.ContainersIn(i.Namespace)
-	if len(cs) == 0 {
+	var ns *nsrun.NS
+	var err error
+	if cs := x.ContainersIn(i.Namespace); len(cs) > 0 {
+		ns, err = openNS(cs[0])
+	} else if n := x.Namespace(i.Namespace); n != nil && n.Path != "" && n.Kind != "" {
+		// An overlay's or a node's own namespace: the path discovery
+		// opened it by (through the engine's process).
+		ns, err = nsrun.Open(n.Path)
+	} else {
 		return nil, fmt.Errorf("no container holds %s", ifID)
 	}
-	ns, err := openNS(cs[0])
 	if err != nil {
 		return nil, err
 	}
