@@ -130,7 +130,7 @@ func openCapture(x *graph.Index, ifID graph.InterfaceID) (PacketSource, error) {
 	var err error
 	if cs := x.ContainersIn(i.Namespace); len(cs) > 0 {
 		ns, err = openNS(cs[0])
-	} else if n := x.Namespace(i.Namespace); n != nil && n.Path != "" && n.Kind != "" {
+	} else if n := x.Namespace(i.Namespace); n != nil && n.Path != "" && (n.Kind != "" || n.Host) {
 		// An overlay's or a node's own namespace: the path discovery
 		// opened it by (through the engine's process).
 		ns, err = nsrun.Open(n.Path)
