@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netviz/netviz/internal/connect"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
@@ -23,6 +24,7 @@ type reachOptions struct {
 	concurrency      int
 	failOnUnexpected bool
 	fixedTimeout     bool
+	hosts            []string
 }
 
 func newReachCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -60,7 +62,12 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
   sudo netviz reach -o matrix.svg
 
   # in CI: exit 1 when any measurement contradicts the model
-  sudo netviz reach --fail-on-unexpected`,
+  sudo netviz reach --fail-on-unexpected
+
+  # a swarm whose engines run on this machine (the multi-engine test bed):
+  # every task, across nodes over the overlay, and each service VIP
+  sudo netviz reach --host unix:///run/nvz-sw1/docker.sock,pid=4242 \
+                    --host unix:///run/nvz-sw2/docker.sock,pid=4343`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return reachFn(cmd.Context(), o, stdout, stderr)
@@ -76,6 +83,7 @@ Needs root (CAP_NET_RAW and CAP_SYS_ADMIN).`,
 	f.BoolVar(&o.fixedTimeout, "fixed-timeout", false, "wait the full --timeout for every silent pair (by default the silence of pairs Docker is expected to block is decided from the round trips measured in the same run)")
 	f.StringVarP(&o.output, "output", "o", "", "also draw the matrix to `FILE` (.svg .png)")
 	f.BoolVar(&o.failOnUnexpected, "fail-on-unexpected", false, "exit 1 when a measurement contradicts the model")
+	f.StringArrayVar(&o.hosts, "host", nil, hostFlagHelp)
 	return cmd
 }
 
@@ -91,30 +99,66 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		}
 		outFormat = f
 	}
-	ep, cli, err := liveEngine(ctx, "reach", stderr)
-	if err != nil {
-		return err
+	var m *graph.Model
+	var ipvs map[string]string
+	neighbours := probe.LiveNeighbours()
+	if len(o.hosts) > 0 {
+		// Several engines on this machine: one flattened model, each
+		// namespace entered through its own engine's processes. The
+		// neighbour-table budget is this namespace's, not the nodes':
+		// their sweeps are small and run without it.
+		if cn, _ := ctx.Value(contextFlagKey{}).(string); cn != "" {
+			return usageErrorf("--context and --host: name the engines with --host only")
+		}
+		specs, err := parseHosts(o.hosts)
+		if err != nil {
+			return err
+		}
+		if err := connect.CheckPrivileges("reach"); err != nil {
+			return err
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		defer cancel()
+		c, _, err := discoverHosts(ctx, specs, false, stderr)
+		if err != nil {
+			return err
+		}
+		m, ipvs = c.Hosts[0], c.IPVS()
+		if len(c.Hosts) > 1 {
+			m, neighbours = graph.Flatten(c), nil
+		}
+	} else {
+		ep, cli, err := liveEngine(ctx, "reach", stderr)
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		defer cancel()
+		if m, err = discoverLive(ctx, cli, ep); err != nil {
+			return err
+		}
 	}
-	defer cli.Close()
-	ctx, cancel := context.WithTimeout(ctx, o.deadline)
-	defer cancel()
-	m, err := discoverLive(ctx, cli, ep)
-	if err != nil {
-		return err
-	}
+	var err error
 	if m, err = graph.Subset(m, o.networks); err != nil {
 		return usageErrorf("%v", err)
 	}
-	for _, w := range m.Warnings {
-		io.WriteString(stderr, "netviz: warning: "+textsafe.CleanN(w, 0)+"\n")
+	if len(o.hosts) == 0 {
+		for _, w := range m.Warnings {
+			io.WriteString(stderr, "netviz: warning: "+textsafe.CleanN(w, 0)+"\n")
+		}
 	}
 	prog := probe.NewProgress(stderr, "probing namespaces", isTerminal(stderr))
 	matrix := probe.Measure(ctx, m, probe.OpenContainer, probe.MeasureOptions{
 		Ping:        probe.PingOptions{Timeout: o.timeout, Retries: o.retries},
 		Concurrency: o.concurrency,
 		Progress:    prog.Update,
-		Neighbours:  probe.LiveNeighbours(),
+		Neighbours:  neighbours,
 		Fixed:       o.fixedTimeout,
+		VIPs:        true,
+		IPVS:        ipvs,
 	})
 	prog.Done()
 	if ctx.Err() != nil {

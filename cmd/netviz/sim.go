@@ -52,6 +52,13 @@ without -o). --reach prints the predicted reachability matrix, --resolve NAME
 --from C the answers C would get for NAME, and --steps DIR one picture per
 command plus an index.html that steps through them with the arrow keys.
 
+A scenario may address several engines (docker --context NODE, -H,
+DOCKER_HOST=…, docker context use NODE) and make a Swarm of them (docker
+swarm init/join, network create -d overlay, service create/rm/scale): it then
+builds one model per node — the cluster JSON with -f json, a picture of every
+node and the overlay tunnels as svg or png, each node in turn as text. Lines
+without a node go to node1, the manager.
+
 A command Docker would refuse is an error at its file:line:col (exit 2).`,
 		Example: `  # draw the alias round-robin exercise before running it
   netviz sim alias.sh -o alias.svg
@@ -63,7 +70,10 @@ A command Docker would refuse is an error at its file:line:col (exit 2).`,
   netviz sim alias.sh --resolve alicek106 --from network_alias_ping
 
   # one frame per command, for the workshop projector
-  netviz sim seed.sh --steps frames/ && xdg-open frames/index.html`,
+  netviz sim seed.sh --steps frames/ && xdg-open frames/index.html
+
+  # a three-node swarm with an overlay: every node and the tunnels
+  netviz sim overlay.sh -o cluster.svg`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return simFn(cmd.Context(), args[0], o, stdout, stderr)
@@ -148,13 +158,20 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 			version = sim.NewestEngineVersion
 		}
 	}
-	eng := sim.New(sim.Options{Hostname: "sim", EngineVersion: version})
+	hostname := "sim"
+	if sc.UsesSwarm() {
+		hostname = "node1" // the manager of a swarm scenario, where lines without a node go
+	}
+	eng := sim.New(sim.Options{Hostname: hostname, EngineVersion: version})
 	if o.steps != "" {
 		if err := writeSteps(ctx, eng, sc, o.steps, o.detail, stderr); err != nil {
 			return err
 		}
 	} else if err := eng.Apply(sc); err != nil {
 		return usageErrorf("%v", err)
+	}
+	if eng.MultiHost() {
+		return simCluster(ctx, eng.Cluster(), o, g, format, stdout, stderr)
 	}
 	m := eng.Model()
 	x := graph.NewIndex(m)
@@ -188,8 +205,12 @@ func simRun(ctx context.Context, path string, o *simOptions, stdout, stderr io.W
 // A scenario the daemon would refuse writes no frame, and a failure or
 // Ctrl-C midway removes the frames already written (and DIR, if it made it).
 func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir, detail string, stderr io.Writer) error {
-	if err := sim.New(eng.Options()).Apply(sc); err != nil { // the same release: what it refuses differs
+	dry := sim.New(eng.Options())
+	if err := dry.Apply(sc); err != nil { // the same release: what it refuses differs
 		return usageErrorf("%v", err)
+	}
+	if n := len(dry.Cluster().Hosts); n > 1 {
+		return usageErrorf("--steps draws one host; this scenario builds %d", n)
 	}
 	d, err := render.ParseDetail(detail)
 	if err != nil {
@@ -217,4 +238,71 @@ func writeSteps(ctx context.Context, eng *sim.Engine, sc *scenario.Scenario, dir
 	}
 	fmt.Fprintf(stderr, "netviz: wrote %d frames and index.html to %s\n", n, textsafe.CleanN(dir, 256))
 	return nil
+}
+
+// simCluster writes what a scenario of several hosts (or a swarm) built:
+// the cluster JSON, a picture of every node and the overlay tunnels (svg,
+// png), or each node's text and the overlays they share; --resolve over
+// the cluster as one model (graph.Flatten), where a name's answers are
+// every node's.
+func simCluster(ctx context.Context, c *graph.Cluster, o *simOptions, g *graphOptions, format render.Format, stdout, stderr io.Writer) error {
+	switch {
+	case o.reach:
+		// The prediction's client classes do not tell nodes apart yet.
+		return usageErrorf("--reach of several hosts: not yet (netviz reach measures a live cluster)")
+	case o.resolve != "":
+		x := graph.NewIndex(graph.Flatten(c))
+		if x.Container(graph.NewContainerID(o.from)) == nil {
+			return usageErrorf("--from %s: no container of that name in the scenario (one whose name two nodes share is NAME@NODE)", textsafe.Quote(o.from))
+		}
+		return sim.WriteResolve(stdout, x, o.resolve, o.from, o.asJSON)
+	}
+	layout, _ := render.ParseLayout(o.layout)
+	switch format {
+	case render.FormatJSON, render.FormatText:
+	case render.FormatSVG, render.FormatPNG:
+		if layout == render.LayoutGraphviz && len(c.Hosts) > 1 {
+			return usageErrorf("--layout graphviz draws one host; this scenario builds %d", len(c.Hosts))
+		}
+	default:
+		return usageErrorf("a scenario of several hosts (or a swarm) is drawn as svg, png, json or text, not %s", format)
+	}
+	detail, _ := render.ParseDetail(o.detail)
+	write := func(w io.Writer) error {
+		if format == render.FormatText {
+			return writeClusterText(w, c)
+		}
+		return render.RenderCluster(ctx, w, c, format, render.Options{Detail: detail, Layout: layout})
+	}
+	if !g.toFile() {
+		return write(stdout)
+	}
+	return writeResult(ctx, stderr, o.output, 0o644, write, func() string {
+		n := 0
+		for _, m := range c.Hosts {
+			n += len(m.Containers)
+		}
+		hosts := fmt.Sprintf("%d hosts", len(c.Hosts))
+		if len(c.Hosts) == 1 {
+			hosts = "1 host"
+		}
+		return fmt.Sprintf(" (%s, simulated: %s, %d containers, %d shared overlays)", format, hosts, n, len(c.Shared()))
+	})
+}
+
+// writeClusterText is each node's text summary in turn, then the overlays
+// the nodes share.
+func writeClusterText(w io.Writer, c *graph.Cluster) error {
+	for i, m := range c.Hosts {
+		if i > 0 {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+		if err := render.Text(w, m); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n"+clusterText(c))
+	return err
 }

@@ -28,8 +28,14 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 		links:    map[graph.NamespaceID]map[int]graph.InterfaceID{},
 		inodeNS:  map[uint64]graph.NamespaceID{},
 		linkOf:   map[graph.InterfaceID]LinkSnapshot{},
+		nets:     map[string]*DockerNetwork{},
+		swarmNS:  map[string]map[string]*NamespaceSnapshot{},
 	}
 	if docker != nil {
+		b.swarm = docker.Swarm
+		for i := range docker.Networks {
+			b.nets[docker.Networks[i].ID] = &docker.Networks[i]
+		}
 		b.m.Host.Engine = docker.Version
 		b.m.Host.APIVersion = docker.APIVersion
 		b.m.Host.EngineHost = docker.Host
@@ -50,6 +56,7 @@ func Build(hostname string, docker *DockerSnapshot, namespaces []NamespaceSnapsh
 	if docker != nil {
 		b.addNetworks(docker.Networks)
 		b.addContainers()
+		b.addSwarm(docker)
 		dockerrules.DeriveNames(b.m)
 	}
 	b.m.Sort()
@@ -75,6 +82,11 @@ type builder struct {
 	inodeNS  map[uint64]graph.NamespaceID                    // inode → namespace ID
 	linkOf   map[graph.InterfaceID]LinkSnapshot              // interface ID → what netlink said
 	hostSnap *NamespaceSnapshot
+	// Swarm: the engine's place in it, its networks by Docker ID, and the
+	// namespaces read for its swarm networks by network ID and kind.
+	swarm   *DockerSwarm
+	nets    map[string]*DockerNetwork
+	swarmNS map[string]map[string]*NamespaceSnapshot
 }
 
 // resolve finds a container by full ID, ID prefix or name, as --net
@@ -137,6 +149,10 @@ func (b *builder) assignNamespaces(snaps []NamespaceSnapshot) {
 	for i := range snaps {
 		s := &snaps[i]
 		if s.Host {
+			continue
+		}
+		if s.Kind != "" {
+			b.addSwarmNamespace(s)
 			continue
 		}
 		id := b.snapshotNamespace(s)
@@ -225,13 +241,22 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 			b.m.Interfaces = append(b.m.Interfaces, &graph.Interface{
 				ID: id, Namespace: ns, Name: l.Name, Index: l.Index,
 				Kind: interfaceKind(l), Type: l.Type, MAC: l.MAC, MTU: l.MTU,
-				State: l.OperState, Addrs: addrs,
+				State: l.OperState, Addrs: addrs, VXLAN: vxlanInfo(l.VXLAN),
 			})
 		}
 	}
 	if b.hostSnap != nil && b.hostSnap.DefaultRouteIndex > 0 {
 		b.m.Host.Uplink = b.links[graph.HostNamespaceID][b.hostSnap.DefaultRouteIndex]
 	}
+	// Exact pairs first (same namespace, or an id the snapshot knows);
+	// then, for veths left over, the one veth elsewhere mirroring them.
+	type leftover struct {
+		ns   graph.NamespaceID
+		self graph.InterfaceID
+		link LinkSnapshot
+	}
+	var left []leftover
+	peered := map[graph.InterfaceID]bool{}
 	for _, p := range all {
 		for _, l := range p.snap.Links {
 			self := b.links[p.ns][l.Index]
@@ -240,19 +265,43 @@ func (b *builder) addInterfaces(snaps []NamespaceSnapshot) {
 					b.m.AddEdge(graph.EdgeMaster, string(self), string(master), "")
 				}
 			}
+			if l.VXLAN != nil {
+				// A VXLAN device's IFLA_LINK is itself (moved into
+				// another namespace, the kernel says so); the device its
+				// packets leave by is IFLA_VXLAN_LINK, in the namespace
+				// it was made in.
+				if l.VXLAN.VtepIndex > 0 {
+					if parent := b.linkAt(p.snap, p.ns, l.LinkNetNSID, l.VXLAN.VtepIndex); parent != "" {
+						b.m.AddEdge(graph.EdgeLower, string(self), string(parent), "")
+					}
+				}
+				continue
+			}
 			if l.ParentIndex <= 0 || l.ParentIndex == l.Index && l.LinkNetNSID < 0 {
 				continue
 			}
 			switch {
 			case l.Type == "veth":
-				if peer := b.otherEnd(p.snap, p.ns, l); peer != "" {
+				if peer := b.linkAt(p.snap, p.ns, l.LinkNetNSID, l.ParentIndex); peer != "" {
 					b.m.AddEdge(graph.EdgeVethPeer, string(self), string(peer), "")
+					peered[self], peered[peer] = true, true
+				} else {
+					left = append(left, leftover{p.ns, self, l})
 				}
 			case hasLower(l.Type):
-				if parent := b.otherEnd(p.snap, p.ns, l); parent != "" {
+				if parent := b.linkAt(p.snap, p.ns, l.LinkNetNSID, l.ParentIndex); parent != "" {
 					b.m.AddEdge(graph.EdgeLower, string(self), string(parent), "")
 				}
 			}
+		}
+	}
+	for _, o := range left {
+		if peered[o.self] {
+			continue
+		}
+		if peer := b.mirrorVeth(o.ns, o.link); peer != "" && !peered[peer] {
+			b.m.AddEdge(graph.EdgeVethPeer, string(o.self), string(peer), "")
+			peered[o.self], peered[peer] = true, true
 		}
 	}
 }
@@ -265,29 +314,32 @@ func cmpFamily(p netip.Prefix) int {
 	return 0
 }
 
-// otherEnd finds the interface named by l's IFLA_LINK: in the same namespace
-// when there is no link-netnsid, otherwise in the namespace the netnsid names.
-// A host link's netnsid is looked up in the host's id table; a container link
-// whose netnsid is the one it gives the host points into the host. Anything
-// else falls back to the one veth that points back at l.
-func (b *builder) otherEnd(s *NamespaceSnapshot, ns graph.NamespaceID, l LinkSnapshot) graph.InterfaceID {
-	if l.LinkNetNSID < 0 {
-		return b.links[ns][l.ParentIndex]
+// linkAt finds the interface with ifindex index in the namespace a link's
+// netnsid names, as snapshot s numbers namespaces: s's own when there is
+// no netnsid; else the one s's id table maps it to (the host's and the
+// swarm namespaces' tables); else, from a container, the host when the id
+// is the one it gives the host. "" when it cannot tell.
+func (b *builder) linkAt(s *NamespaceSnapshot, ns graph.NamespaceID, netnsid, index int) graph.InterfaceID {
+	if netnsid < 0 {
+		return b.links[ns][index]
 	}
-	if s.Host && s.PeerNSIDs != nil {
-		if inode, ok := s.PeerNSIDs[l.LinkNetNSID]; ok {
+	if s.PeerNSIDs != nil {
+		if inode, ok := s.PeerNSIDs[netnsid]; ok {
 			if other, ok := b.inodeNS[inode]; ok {
-				return b.links[other][l.ParentIndex]
+				return b.links[other][index]
 			}
 		}
 	}
-	if !s.Host && s.HostNSID >= 0 && l.LinkNetNSID == s.HostNSID {
-		return b.links[graph.HostNamespaceID][l.ParentIndex]
+	if !s.Host && s.HostNSID >= 0 && netnsid == s.HostNSID {
+		return b.links[graph.HostNamespaceID][index]
 	}
-	if l.Type != "veth" {
-		return ""
-	}
-	// Fallback: exactly one veth elsewhere whose index and peer index mirror l's.
+	return ""
+}
+
+// mirrorVeth is the one veth outside ns whose index and peer index mirror
+// l's; "" when there is none or more than one (say nothing rather than
+// guess).
+func (b *builder) mirrorVeth(ns graph.NamespaceID, l LinkSnapshot) graph.InterfaceID {
 	var match graph.InterfaceID
 	for other, idx := range b.links {
 		if other == ns {
@@ -301,7 +353,7 @@ func (b *builder) otherEnd(s *NamespaceSnapshot, ns graph.NamespaceID, l LinkSna
 			continue
 		}
 		if match != "" {
-			return "" // ambiguous: say nothing rather than guess
+			return ""
 		}
 		match = cand
 	}

@@ -38,6 +38,8 @@ func (b *builder) addNetworks(nets []DockerNetwork) {
 				n.ParentName = dockerrules.DummyParent(dn.ID)
 			}
 			n.Parent = b.hostInterface(n.ParentName)
+		case "overlay":
+			n.Overlay = b.overlay(dn, n)
 		}
 		b.m.Networks = append(b.m.Networks, n)
 	}
@@ -72,7 +74,7 @@ func (b *builder) addContainers() {
 			ID: graph.NewContainerID(dc.Name), Name: dc.Name, DockerID: dc.ID,
 			Image: dc.Image, State: dc.State, NetworkMode: networkMode(dc.NetworkMode),
 			Namespace: b.nsOfCtr[dc.ID], Pid: dc.Pid, SandboxKey: dc.SandboxKey,
-			Hostname: dc.Hostname,
+			Hostname: dc.Hostname, Task: b.task(dc.Task),
 		}
 		if ref, ok := strings.CutPrefix(dc.NetworkMode, "container:"); ok {
 			if target := b.resolve(ref); target != nil {

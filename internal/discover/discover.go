@@ -30,6 +30,11 @@ type Options struct {
 	// machine's namespaces are not the engine's and are not read: the
 	// model holds Docker's facts and a warning.
 	Endpoint *dockerctx.Endpoint
+	// Location is where the engine's kernel objects are: the zero value
+	// for netviz's own namespaces, or the engine's process when it runs in
+	// namespaces of its own (a swarm node of the test bed, an engine in a
+	// container). It needs an engine on this machine.
+	Location Location
 }
 
 // Discover reads the live host into a model. It degrades instead of failing:
@@ -57,7 +62,7 @@ const settleRounds = 3
 // snapshot (Build notes it as vanished); one still running as before has its
 // namespace read again, as it may have been caught mid-start. What is still
 // unsettled after settleRounds is an error.
-func settle(ctx context.Context, cli *client.Client, docker *DockerSnapshot, snaps []NamespaceSnapshot) ([]NamespaceSnapshot, error) {
+func settle(ctx context.Context, cli *client.Client, docker *DockerSnapshot, snaps []NamespaceSnapshot, loc Location) ([]NamespaceSnapshot, error) {
 	for round := 0; ; round++ {
 		bad := Unsettled(docker, snaps)
 		if len(bad) == 0 {
@@ -121,7 +126,7 @@ func settle(ctx context.Context, cli *client.Client, docker *DockerSnapshot, sna
 			return nil, fmt.Errorf("discover: %w", ctx.Err())
 		case <-time.After(time.Duration(round+1) * 50 * time.Millisecond):
 		}
-		fresh, err := ReadNamespaces(reread)
+		fresh, err := ReadNamespacesAt(loc, reread, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("discover: %w", err)
 		}

@@ -158,6 +158,12 @@ func readDocker(ctx context.Context, cli *client.Client, all bool) (*DockerSnaps
 		snap.Vanished = append(snap.Vanished, names[id])
 	}
 	slices.Sort(snap.Vanished)
+	if err := readSwarm(ctx, cli, snap); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &EngineError{Host: host, Err: err}
+	}
 	return snap, nil
 }
 
@@ -229,6 +235,7 @@ func convertContainer(in container.InspectResponse) DockerContainer {
 	if in.Config != nil {
 		out.Image = in.Config.Image
 		out.Hostname = in.Config.Hostname
+		out.Task = taskOf(in.Config.Labels)
 	}
 	if in.HostConfig != nil {
 		out.NetworkMode = string(in.HostConfig.NetworkMode)

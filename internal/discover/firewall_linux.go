@@ -7,6 +7,7 @@ import (
 	"github.com/google/nftables"
 
 	"github.com/netviz/netviz/internal/dockerrules"
+	"github.com/netviz/netviz/internal/nsrun"
 )
 
 // readChains lists the chains of the IPv4 filter table in netviz's own
@@ -16,9 +17,19 @@ import (
 // engine runs its nftables backend (table ip docker-bridges). Equivalent to `iptables -S | grep
 // '^-N DOCKER'`, read over nf_tables netlink (Debian's iptables is
 // iptables-nft). nil when the ruleset cannot be read (no privilege,
-// iptables-legacy): the rules then name the release's chains.
-func readChains() []string {
-	c, err := nftables.New()
+// iptables-legacy): the rules then name the release's chains. The ruleset
+// is the one of the engine's network namespace (loc).
+func readChains(loc Location) []string {
+	var opts []nftables.ConnOption
+	if loc.Engine() {
+		ns, err := nsrun.Open(loc.NetNS())
+		if err != nil {
+			return nil
+		}
+		defer ns.Close()
+		opts = append(opts, nftables.WithNetNSFd(ns.Fd()))
+	}
+	c, err := nftables.New(opts...)
 	if err != nil {
 		return nil
 	}

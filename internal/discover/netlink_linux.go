@@ -1,12 +1,16 @@
 package discover
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -29,30 +33,44 @@ const namespaceConcurrency = 8
 // containers come back as warnings; an error means not even the host could
 // be read.
 func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
-	self, err := nsrun.Self()
+	return ReadNamespacesAt(Location{}, containers, "", nil)
+}
+
+// ReadNamespacesAt is ReadNamespaces for the engine at loc: its network
+// namespace is the host's, its containers' namespaces are opened through
+// their processes (as the engine's PID namespace numbers them) or their
+// sandbox keys (under the engine's root), and each of swarm, a namespace
+// file the engine made for a swarm network in dir (its netns directory,
+// as the engine sees it), is read too, with its VXLAN forwarding database
+// and IPVS table. The host's and the swarm namespaces' ids for every other
+// namespace read are learnt, so that veths between any two of them pair up.
+// Whether the kernel has IPVS is read when swarm namespaces are (see
+// readIPVSFacts for a swarm node without them).
+func ReadNamespacesAt(loc Location, containers []DockerContainer, dir string, swarm []SwarmNamespace) (NamespaceRead, error) {
+	var hostNS *nsrun.NS
+	var err error
+	if loc.Engine() {
+		hostNS, err = nsrun.Open(loc.NetNS())
+	} else {
+		hostNS, err = nsrun.Self()
+	}
 	if err != nil {
-		return NamespaceRead{}, fmt.Errorf("open own network namespace: %w", err)
+		return NamespaceRead{}, fmt.Errorf("open the host's network namespace (%s): %w", loc, err)
 	}
-	defer self.Close()
-	host, err := readNamespace(nil)
-	if err != nil {
-		return NamespaceRead{}, fmt.Errorf("read host namespace: %w", err)
-	}
-	host.Host, host.Inode, host.Path = true, self.Inode, self.Path
-	if idx, err := defaultRouteIndex(); err == nil {
-		host.DefaultRouteIndex = idx
-	}
+	defer hostNS.Close()
+	pidNS := samePIDNamespace(loc)
 
 	var warnings []string
 	opened := map[uint64]*nsrun.NS{}
 	members := map[uint64][]string{}
 	var order []uint64
+	var hostMembers []string
 	denied := false
 	for _, c := range containers {
 		if !hasNamespace(&c) {
 			continue
 		}
-		ns, err := openContainerNS(c)
+		ns, err := openContainerNS(c, loc, pidNS)
 		if err != nil {
 			switch {
 			case errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EPERM):
@@ -64,8 +82,8 @@ func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 			}
 			continue
 		}
-		if ns.Inode == self.Inode {
-			host.Containers = append(host.Containers, c.ID)
+		if ns.Inode == hostNS.Inode {
+			hostMembers = append(hostMembers, c.ID)
 			ns.Close()
 			continue
 		}
@@ -77,6 +95,29 @@ func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 		}
 		members[ns.Inode] = append(members[ns.Inode], c.ID)
 	}
+	swarmAt := map[uint64]SwarmNamespace{}
+	for _, sn := range swarm {
+		path := loc.Path(filepath.Join(dir, sn.Name))
+		ns, err := nsrun.Open(path)
+		if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EPERM):
+				denied = true
+			case errors.Is(err, fs.ErrNotExist):
+				// Removed since the directory was listed.
+			default:
+				warnings = append(warnings, fmt.Sprintf("%s namespace %s: %v", sn.Kind, sn.Name, err))
+			}
+			continue
+		}
+		if _, ok := opened[ns.Inode]; ok || ns.Inode == hostNS.Inode {
+			ns.Close()
+			continue
+		}
+		opened[ns.Inode] = ns
+		order = append(order, ns.Inode)
+		swarmAt[ns.Inode] = sn
+	}
 	defer func() {
 		for _, ns := range opened {
 			ns.Close()
@@ -86,15 +127,25 @@ func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 		warnings = append(warnings, "reading container namespaces needs root (CAP_SYS_ADMIN): showing Docker's facts only; run with sudo for interfaces, veth pairs and bridge ports")
 	}
 
-	host.PeerNSIDs = map[int]uint64{}
-	hostHandle, err := netlink.NewHandle()
-	if err == nil {
-		for inode, ns := range opened {
-			if id, err := hostHandle.GetNetNsIdByFd(ns.Fd()); err == nil && id >= 0 {
-				host.PeerNSIDs[id] = inode
-			}
-		}
-		hostHandle.Close()
+	// The hubs learn the ids they give every other namespace: the host
+	// (host ends of veths), the swarm namespaces (br0's ports lead to
+	// containers and the load balancer, vxlan0 to the host).
+	all := map[uint64]*nsrun.NS{hostNS.Inode: hostNS}
+	maps.Copy(all, opened)
+	var host NamespaceSnapshot
+	if loc.Engine() {
+		host, err = readNamespace(hostNS, readOpts{peers: opened, route: true})
+	} else {
+		host, err = readNamespace(nil, readOpts{peers: opened, route: true})
+	}
+	if err != nil {
+		return NamespaceRead{}, fmt.Errorf("read host namespace (%s): %w", loc, err)
+	}
+	host.Host, host.Inode, host.Path = true, hostNS.Inode, hostNS.Path
+	host.HostNSID = -1
+	host.Containers = hostMembers
+	if len(swarm) > 0 {
+		readIPVSFacts(loc, &host)
 	}
 
 	snaps := make([]NamespaceSnapshot, len(order))
@@ -106,8 +157,16 @@ func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			s, err := readNamespace(opened[inode], self)
+			o := readOpts{host: hostNS}
+			sn, isSwarm := swarmAt[inode]
+			if isSwarm {
+				o.peers, o.ipvs = all, true
+			}
+			s, err := readNamespace(opened[inode], o)
 			s.Containers = members[inode]
+			if isSwarm {
+				s.Kind, s.Name, s.Network = sn.Kind, sn.Name, sn.Network
+			}
 			snaps[i], errs[i] = s, err
 		}()
 	}
@@ -124,18 +183,25 @@ func ReadNamespaces(containers []DockerContainer) (NamespaceRead, error) {
 }
 
 // openContainerNS opens a container's namespace through its process, falling
-// back to Docker's sandbox key.
-func openContainerNS(c DockerContainer) (*nsrun.NS, error) {
+// back to Docker's sandbox key. The engine's PID namespace numbers the
+// process: when it is not netviz's, the process is found through the
+// engine's root (/proc/ENGINE/root/proc/PID); the sandbox key is a path in
+// the engine's mount namespace.
+func openContainerNS(c DockerContainer, loc Location, samePIDNS bool) (*nsrun.NS, error) {
 	var first error
 	if c.Pid > 0 {
-		ns, err := nsrun.Open("/proc/" + strconv.Itoa(c.Pid) + "/ns/net")
+		path := "/proc/" + strconv.Itoa(c.Pid) + "/ns/net"
+		if !samePIDNS {
+			path = loc.Path(path)
+		}
+		ns, err := nsrun.Open(path)
 		if err == nil {
 			return ns, nil
 		}
 		first = err
 	}
 	if c.SandboxKey != "" {
-		ns, err := nsrun.Open(c.SandboxKey)
+		ns, err := nsrun.Open(loc.Path(c.SandboxKey))
 		if err == nil {
 			return ns, nil
 		}
@@ -149,20 +215,51 @@ func openContainerNS(c DockerContainer) (*nsrun.NS, error) {
 	return nil, first
 }
 
+// samePIDNamespace reports whether the engine at loc numbers processes as
+// netviz does (its PID namespace is netviz's); true when it cannot tell.
+func samePIDNamespace(loc Location) bool {
+	if !loc.Engine() {
+		return true
+	}
+	var self, engine unix.Stat_t
+	if unix.Stat("/proc/self/ns/pid", &self) != nil || unix.Stat("/proc/"+strconv.Itoa(loc.PID)+"/ns/pid", &engine) != nil {
+		return true
+	}
+	return self.Ino == engine.Ino && self.Dev == engine.Dev
+}
+
+// readOpts says what readNamespace reads besides links and addresses.
+type readOpts struct {
+	// host is the host's namespace, to learn the id the namespace read
+	// gives it (HostNSID).
+	host *nsrun.NS
+	// peers are namespaces, by inode, to learn the ids of (PeerNSIDs).
+	peers map[uint64]*nsrun.NS
+	// route: find the IPv4 default route; ipvs: read /proc/net/ip_vs.
+	route, ipvs bool
+}
+
 // readNamespace lists links and addresses in ns with a netlink socket opened
-// inside it; a nil ns is netviz's own namespace, read without switching
-// (which needs no privilege at all). With host given, it also asks which id
-// ns gives the host.
-func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
+// inside it, and each VXLAN device's forwarding database; a nil ns is
+// netviz's own namespace, read without switching (which needs no privilege
+// at all).
+func readNamespace(ns *nsrun.NS, o readOpts) (NamespaceSnapshot, error) {
 	snap := NamespaceSnapshot{HostNSID: -1}
 	var h *netlink.Handle
 	var err error
 	if ns == nil {
 		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+		if err == nil && o.ipvs {
+			snap.IPVS, snap.HasIPVS = readIPVS("/proc/thread-self/net/ip_vs")
+		}
 	} else {
 		snap.Inode, snap.Path = ns.Inode, ns.Path
 		err = ns.Do(func() (err error) {
 			h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+			if err == nil && o.ipvs {
+				// /proc/thread-self/net is the namespace of this thread: ns.
+				snap.IPVS, snap.HasIPVS = readIPVS("/proc/thread-self/net/ip_vs")
+			}
 			return err
 		})
 	}
@@ -190,26 +287,69 @@ func readNamespace(ns *nsrun.NS, host ...*nsrun.NS) (NamespaceSnapshot, error) {
 	}
 	for _, l := range links {
 		at := l.Attrs()
-		snap.Links = append(snap.Links, LinkSnapshot{
+		ls := LinkSnapshot{
 			Index: at.Index, Name: at.Name, Type: l.Type(), MAC: at.HardwareAddr.String(),
 			MTU: at.MTU, OperState: at.OperState.String(), Loopback: at.Flags&net.FlagLoopback != 0,
 			MasterIndex: at.MasterIndex, ParentIndex: at.ParentIndex, LinkNetNSID: at.NetNsID,
 			Addrs: byIndex[at.Index],
-		})
+		}
+		if vx, ok := l.(*netlink.Vxlan); ok {
+			ls.VXLAN = &VXLANSnapshot{VNI: vx.VxlanId, Port: vx.Port, VtepIndex: vx.VtepDevIndex}
+			if ls.VXLAN.FDB, err = readFDB(h, at.Index); err != nil {
+				return snap, fmt.Errorf("%s: %w", at.Name, err)
+			}
+		}
+		snap.Links = append(snap.Links, ls)
 	}
-	if len(host) > 0 {
-		if id, err := h.GetNetNsIdByFd(host[0].Fd()); err == nil {
+	if o.host != nil && ns != nil {
+		if id, err := h.GetNetNsIdByFd(o.host.Fd()); err == nil {
 			snap.HostNSID = id
+		}
+	}
+	if o.peers != nil {
+		snap.PeerNSIDs = map[int]uint64{}
+		for inode, other := range o.peers {
+			if ns != nil && inode == ns.Inode {
+				continue
+			}
+			if id, err := h.GetNetNsIdByFd(other.Fd()); err == nil && id >= 0 {
+				snap.PeerNSIDs[id] = inode
+			}
+		}
+	}
+	if o.route {
+		if idx, err := defaultRouteIndex(h); err == nil {
+			snap.DefaultRouteIndex = idx
 		}
 	}
 	return snap, nil
 }
 
-// defaultRouteIndex is the ifindex of the IPv4 default route in netviz's own
+// readFDB lists the forwarding-database entries of VXLAN device index that
+// name a remote VTEP. Equivalent to `bridge fdb show dev vxlan0` (the
+// lines with a dst).
+func readFDB(h *netlink.Handle, index int) ([]FDBSnapshot, error) {
+	neighs, err := netlinkx.Dump("list fdb", func() ([]netlink.Neigh, error) { return h.NeighList(index, unix.AF_BRIDGE) })
+	if err != nil {
+		return nil, fmt.Errorf("list fdb: %w", err)
+	}
+	var out []FDBSnapshot
+	for _, ne := range neighs {
+		dst, ok := netip.AddrFromSlice(ne.IP)
+		if !ok || ne.HardwareAddr == nil {
+			continue
+		}
+		out = append(out, FDBSnapshot{MAC: ne.HardwareAddr.String(), Dst: dst.Unmap(), Permanent: ne.State&netlink.NUD_PERMANENT != 0})
+	}
+	slices.SortFunc(out, func(a, b FDBSnapshot) int { return cmp.Or(cmp.Compare(a.MAC, b.MAC), a.Dst.Compare(b.Dst)) })
+	return out, nil
+}
+
+// defaultRouteIndex is the ifindex of the IPv4 default route in h's
 // namespace. Equivalent to `ip route show default`.
-func defaultRouteIndex() (int, error) {
+func defaultRouteIndex(h *netlink.Handle) (int, error) {
 	routes, err := netlinkx.Dump("list routes", func() ([]netlink.Route, error) {
-		return netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+		return h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 	})
 	if err != nil {
 		return 0, err

@@ -39,10 +39,11 @@ type Change struct {
 //
 // Refresh falls back to a full Snapshot when s holds no engine facts (the
 // engine did not answer when s was read): with nothing known, there is
-// nothing to keep.
+// nothing to keep; and on a swarm node, whose overlay namespaces, load
+// balancers and service records change with tasks anywhere in the swarm.
 func (s *State) Refresh(ctx context.Context, cli *client.Client, ch Change) (*State, error) {
-	if s.docker == nil {
-		return Snapshot(ctx, Options{All: s.all, Client: cli, Endpoint: s.endpoint})
+	if s.docker == nil || s.docker.Swarm != nil {
+		return Snapshot(ctx, Options{All: s.all, Client: cli, Endpoint: s.endpoint, Location: s.loc})
 	}
 	p := partial{touched: s.sharers(ch.Containers)}
 	if err := p.inspect(ctx, cli, s.all); err != nil {
@@ -71,7 +72,7 @@ func (s *State) Refresh(ctx context.Context, cli *client.Client, ch Change) (*St
 				}
 			}
 		}
-		read, err := ReadNamespaces(enter)
+		read, err := ReadNamespacesAt(s.loc, enter, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("discover: %w", err)
 		}
@@ -79,14 +80,14 @@ func (s *State) Refresh(ctx context.Context, cli *client.Client, ch Change) (*St
 	}
 	next := s.apply(p)
 	if next.namespaces != nil && next.enter && !next.denied && len(next.docker.Containers) > 0 {
-		snaps, err := settle(ctx, cli, next.docker, next.namespaces)
+		snaps, err := settle(ctx, cli, next.docker, next.namespaces, next.loc)
 		if err != nil {
 			return nil, err
 		}
 		next.namespaces = snaps
 	}
 	if len(ch.Networks) > 0 && next.namespaces != nil {
-		next.chains = readChains()
+		next.chains = readChains(next.loc)
 	}
 	return next, nil
 }

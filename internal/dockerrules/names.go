@@ -113,6 +113,7 @@ func DeriveNames(m *graph.Model) {
 			}
 		}
 	}
+	deriveServiceNames(m)
 }
 
 // Resolve returns what client gets for name, and how (graph.NameHosts or

@@ -19,6 +19,7 @@ type Index struct {
 	containers map[ContainerID]*Container
 	ports      map[string]*Port
 	names      map[string]*DNSName
+	services   map[ServiceID]*Service
 	from       map[string][]Edge // stored edges by From
 	to         map[string][]Edge // stored edges by To
 	ifsByNS    map[NamespaceID][]*Interface
@@ -35,6 +36,7 @@ func NewIndex(m *Model) *Index {
 		containers: make(map[ContainerID]*Container, len(m.Containers)),
 		ports:      make(map[string]*Port, len(m.Ports)),
 		names:      make(map[string]*DNSName, len(m.Names)),
+		services:   make(map[ServiceID]*Service, len(m.Services)),
 		from:       make(map[string][]Edge),
 		to:         make(map[string][]Edge),
 		ifsByNS:    make(map[NamespaceID][]*Interface),
@@ -62,6 +64,9 @@ func NewIndex(m *Model) *Index {
 	for _, n := range m.Names {
 		x.names[n.ID] = n
 	}
+	for _, sv := range m.Services {
+		x.services[sv.ID] = sv
+	}
 	for _, e := range m.Edges {
 		x.from[e.From] = append(x.from[e.From], e)
 		x.to[e.To] = append(x.to[e.To], e)
@@ -83,6 +88,11 @@ func (x *Index) Container(id ContainerID) *Container { return x.containers[id] }
 
 // Name returns the DNS name with id, or nil.
 func (x *Index) Name(id string) *DNSName { return x.names[id] }
+
+// Service returns the swarm service with id, or nil. A service's name
+// resolves to it (resolves-to, labelled with the VIP) on a network where
+// it has a virtual IP.
+func (x *Index) Service(id ServiceID) *Service { return x.services[id] }
 
 // InterfacesIn lists the interfaces of namespace nsID in model order.
 func (x *Index) InterfacesIn(nsID NamespaceID) []*Interface { return x.ifsByNS[nsID] }

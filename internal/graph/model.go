@@ -44,7 +44,9 @@ type Model struct {
 	Containers []*Container `json:"containers"`
 	Ports      []*Port      `json:"ports"`
 	Names      []*DNSName   `json:"names"`
-	// Services are the swarm's services, as a manager lists them.
+	// Services are the swarm's services, as a manager lists them; on a
+	// worker, which cannot list them, as its overlays' service records
+	// show them (name, VIPs, endpoint mode; no mode, replicas or ports).
 	Services []*Service `json:"services,omitempty"`
 	Edges    []Edge     `json:"edges"`
 	// Warnings are facts the producer could not gather, in words for a person:

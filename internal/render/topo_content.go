@@ -498,8 +498,22 @@ func (t *topoText) aliasLines(n *graph.DNSName) []tline {
 			who = append(who, graph.ContainerID(e.To).Name())
 		}
 	}
+	if n.Source == graph.NameServiceVIP {
+		// A VIP service: one answer, the VIP, balanced by IPVS.
+		var vip string
+		for _, e := range t.x.EdgesFrom(n.ID) {
+			if e.Kind == graph.EdgeResolvesTo {
+				vip = e.Label
+			}
+		}
+		return []tline{{btxt(n.Name, sizeText, "#111111"), txt("  DNS 127.0.0.11 → VIP "+orDash(vip)+" (service, IPVS)", sizeSmall, subColor)}}
+	}
 	slices.SortFunc(who, natural.Compare)
-	lines := []tline{{btxt(n.Name, sizeText, "#111111"), txt(fmt.Sprintf("  DNS 127.0.0.11 → %d %s, round-robin", len(who), plural(len(who), "answer", "answers")), sizeSmall, subColor)}}
+	what := "round-robin"
+	if n.Source == graph.NameTasks {
+		what = "the tasks here"
+	}
+	lines := []tline{{btxt(n.Name, sizeText, "#111111"), txt(fmt.Sprintf("  DNS 127.0.0.11 → %d %s, %s", len(who), plural(len(who), "answer", "answers"), what), sizeSmall, subColor)}}
 	if t.detail == DetailFull || len(who) <= 4 {
 		lines = append(lines, tline{txt(strings.Join(who, ", "), sizeSmall, t.strong(graph.NetworkID(n.Scope)))})
 	}

@@ -3,6 +3,8 @@ package scenario
 import (
 	"context"
 	"fmt"
+
+	"github.com/netviz/netviz/internal/textsafe"
 )
 
 // Target is an engine scenario commands are applied to: a real Docker
@@ -34,6 +36,35 @@ type Target interface {
 	// Containers is what $(docker ps -q) (running) and $(docker ps -a -q)
 	// expand to on this target.
 	Containers(ctx context.Context, running bool) ([]string, error)
+}
+
+// NodeTarget is a Target of several engines (a simulated cluster): On is
+// the engine a command naming node is sent to ("" for the default one).
+// A command that names a node on a Target that is not a NodeTarget is
+// refused.
+type NodeTarget interface {
+	Target
+	On(ctx context.Context, node string) (Target, error)
+}
+
+// SwarmTarget is a Target that runs swarm mode's commands: a node joining
+// or leaving, a manager's services. A swarm command on a Target that is
+// not a SwarmTarget is refused.
+type SwarmTarget interface {
+	Target
+	// SwarmInit is `docker swarm init`: this engine becomes the manager
+	// of a new swarm.
+	SwarmInit(ctx context.Context, spec *SwarmSpec) error
+	// SwarmJoin is `docker swarm join`.
+	SwarmJoin(ctx context.Context, spec *SwarmSpec) error
+	// SwarmLeave is `docker swarm leave [--force]`.
+	SwarmLeave(ctx context.Context, spec *SwarmSpec) error
+	// ServiceCreate is `docker service create`.
+	ServiceCreate(ctx context.Context, spec *ServiceSpec) error
+	// ServiceRemove is `docker service rm` of one service.
+	ServiceRemove(ctx context.Context, name string) error
+	// ServiceScale is `docker service scale` of one service.
+	ServiceScale(ctx context.Context, spec ScaleSpec) error
 }
 
 // ApplyError is a target's refusal of one command, at the command's
@@ -79,9 +110,18 @@ func execAt(ctx context.Context, t Target, c *Command) error {
 func exec(ctx context.Context, t Target, c *Command) error {
 	// A Command built by hand (not by a parser) may lack its spec.
 	missing := func(what string) error { return fmt.Errorf("%s command without its %s", c.Verb, what) }
-	switch c.Verb {
-	case VerbNoop:
+	if c.Verb == VerbNoop {
 		return nil
+	}
+	if nt, ok := t.(NodeTarget); ok {
+		var err error
+		if t, err = nt.On(ctx, c.Node); err != nil {
+			return err
+		}
+	} else if c.Node != "" {
+		return fmt.Errorf("this command goes to node %s, but the scenario is applied to one engine", textsafe.Quote(c.Node))
+	}
+	switch c.Verb {
 	case VerbRun, VerbCreate:
 		if c.Run == nil {
 			return missing("container spec")
@@ -132,6 +172,8 @@ func exec(ctx context.Context, t Target, c *Command) error {
 			}
 		}
 		return nil
+	case VerbSwarmInit, VerbSwarmJoin, VerbSwarmLeave, VerbServiceCreate, VerbServiceRm, VerbServiceScale:
+		return execSwarm(ctx, t, c)
 	}
 	return fmt.Errorf("unsupported command %q", c.Verb)
 }
@@ -168,4 +210,43 @@ func PosFrom(ctx context.Context) (Pos, bool) {
 		return *p, true
 	}
 	return Pos{}, false
+}
+
+// execSwarm executes a swarm mode command on a SwarmTarget.
+func execSwarm(ctx context.Context, t Target, c *Command) error {
+	st, ok := t.(SwarmTarget)
+	if !ok {
+		return fmt.Errorf("docker %s: swarm mode is not supported on this target (netviz sim simulates it)", c.Verb)
+	}
+	switch c.Verb {
+	case VerbSwarmInit, VerbSwarmJoin, VerbSwarmLeave:
+		if c.Swarm == nil {
+			return fmt.Errorf("%s command without its swarm options", c.Verb)
+		}
+		switch c.Verb {
+		case VerbSwarmInit:
+			return st.SwarmInit(ctx, c.Swarm)
+		case VerbSwarmJoin:
+			return st.SwarmJoin(ctx, c.Swarm)
+		}
+		return st.SwarmLeave(ctx, c.Swarm)
+	case VerbServiceCreate:
+		if c.Service == nil {
+			return fmt.Errorf("%s command without its service spec", c.Verb)
+		}
+		return st.ServiceCreate(ctx, c.Service)
+	case VerbServiceRm:
+		for _, name := range c.Targets {
+			if err := st.ServiceRemove(ctx, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, sc := range c.Scale {
+		if err := st.ServiceScale(ctx, sc); err != nil {
+			return err
+		}
+	}
+	return nil
 }

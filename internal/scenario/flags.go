@@ -36,6 +36,7 @@ var readOnly = map[string]bool{
 	"history": true, "import": true, "load": true, "save": true, "port": true, "wait": true,
 	"events": true, "kill": true, "pause": true, "unpause": true, "rename": true, "update": true,
 	"volume": true, "image": true, "system": true, "compose": true, "help": true, "prune": true,
+	"secret": true, "config": true,
 }
 
 // runFlags declares every flag `docker run` accepts (docker 28): the ones
@@ -132,7 +133,7 @@ func networkCreateFlags(n *NetworkSpec, subnets, ranges, gateways, opts *[]strin
 	fs.BoolVar(&n.IPv6, "ipv6", false, "")
 	fs.StringArrayVarP(opts, "opt", "o", nil, "")
 	fs.StringArrayVar(&n.Labels, "label", nil, "")
-	fs.Bool("attachable", false, "")
+	fs.BoolVar(&n.Attachable, "attachable", false, "")
 	fs.Bool("ingress", false, "")
 	fs.Bool("config-only", false, "")
 	fs.Var(&optionalBool{p: &n.IPv4}, "ipv4", "")

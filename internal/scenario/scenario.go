@@ -2,6 +2,26 @@
 // commands or a compose file — into a list of typed commands with their
 // positions, and applies them, through one walk (Apply), to a Target: the
 // simulator's engine or a real one.
+//
+// # Several hosts
+//
+// A scenario is one script, also for a Docker Swarm of several engines. A
+// command names the engine it is sent to the way the docker CLI is told:
+//
+//	docker --context node2 swarm join --token TOKEN 10.252.0.1:2377
+//	docker -H ssh://admin@node3 run -d --network appnet img
+//	DOCKER_HOST=tcp://node3:2376 docker ps
+//	docker context use node2     # every later command without a node goes to node2
+//	docker context use default   # back to the default engine
+//
+// The node is the context's name, or the host of -H / DOCKER_HOST
+// (ssh://user@NODE, tcp://NODE:2376, NODE; for unix:///run/NODE/docker.sock
+// the socket's directory): Command.Node. A command without one goes to the
+// default engine: the swarm's manager once `docker swarm init` made one.
+// Besides `docker swarm init|join|leave` and `docker service
+// create|rm|scale`, $(docker swarm join-token -q worker) (or manager) may
+// stand for the join token, which the simulator does not check. See
+// SwarmSpec and ServiceSpec for the flags read.
 package scenario
 
 import (
@@ -53,6 +73,15 @@ const (
 	// VerbNoop is a read-only command (ps, inspect, images, pull, exec, ...):
 	// accepted, changes nothing.
 	VerbNoop = "noop"
+
+	// Swarm mode: a node joins or leaves a swarm; a manager creates,
+	// removes and scales services.
+	VerbSwarmInit     = "swarm init"
+	VerbSwarmJoin     = "swarm join"
+	VerbSwarmLeave    = "swarm leave"
+	VerbServiceCreate = "service create"
+	VerbServiceRm     = "service rm"
+	VerbServiceScale  = "service scale"
 )
 
 // Placeholders a bulk form such as $(docker ps -a -q) expands to; the engine
@@ -69,6 +98,10 @@ type Command struct {
 	// Text is the command as written, for captions and messages.
 	Text string `json:"text"`
 	Verb string `json:"verb"`
+	// Node is the engine the command is sent to, as the script names it
+	// (a context, or the host of -H / DOCKER_HOST: see NodeName); "" for
+	// the default one.
+	Node string `json:"node,omitempty"`
 	// Run is set for run and create.
 	Run *RunSpec `json:"run,omitempty"`
 	// Targets are the containers (start/stop/restart/rm) or networks
@@ -80,6 +113,13 @@ type Command struct {
 	Network *NetworkSpec `json:"network,omitempty"`
 	// Connect is set for network connect/disconnect.
 	Connect *ConnectSpec `json:"connect,omitempty"`
+	// Swarm is set for swarm init, join and leave.
+	Swarm *SwarmSpec `json:"swarm,omitempty"`
+	// Service is set for service create; service rm names its services
+	// in Targets.
+	Service *ServiceSpec `json:"service,omitempty"`
+	// Scale is set for service scale: each SERVICE=REPLICAS.
+	Scale []ScaleSpec `json:"scale,omitempty"`
 }
 
 // RunSpec is the networking part of docker run / docker create.
@@ -137,18 +177,21 @@ type PortSpec struct {
 // the IPv4 pool, IPv6Subnet, IPv6Range and IPv6Gateway the IPv6 one
 // (--subnet fd00:1::/64 with --ipv6).
 type NetworkSpec struct {
-	Name        string            `json:"name"`
-	Driver      string            `json:"driver"`
-	Subnet      string            `json:"subnet,omitempty"`
-	IPRange     string            `json:"ipRange,omitempty"`
-	Gateway     string            `json:"gateway,omitempty"`
-	IPv6Subnet  string            `json:"ipv6Subnet,omitempty"`
-	IPv6Range   string            `json:"ipv6Range,omitempty"`
-	IPv6Gateway string            `json:"ipv6Gateway,omitempty"`
-	Internal    bool              `json:"internal,omitempty"`
-	IPv6        bool              `json:"ipv6,omitempty"`
-	Options     map[string]string `json:"options,omitempty"`
-	Labels      []string          `json:"labels,omitempty"`
+	Name        string `json:"name"`
+	Driver      string `json:"driver"`
+	Subnet      string `json:"subnet,omitempty"`
+	IPRange     string `json:"ipRange,omitempty"`
+	Gateway     string `json:"gateway,omitempty"`
+	IPv6Subnet  string `json:"ipv6Subnet,omitempty"`
+	IPv6Range   string `json:"ipv6Range,omitempty"`
+	IPv6Gateway string `json:"ipv6Gateway,omitempty"`
+	Internal    bool   `json:"internal,omitempty"`
+	IPv6        bool   `json:"ipv6,omitempty"`
+	// Attachable is --attachable: a swarm overlay that plain containers
+	// (docker run --network) may join, not only a service's tasks.
+	Attachable bool              `json:"attachable,omitempty"`
+	Options    map[string]string `json:"options,omitempty"`
+	Labels     []string          `json:"labels,omitempty"`
 	// IPv4 is --ipv4 (compose enable_ipv4) when given: Docker 28's switch
 	// for IPv6-only networks (rule opt.ipv4); nil when not given.
 	IPv4 *bool `json:"ipv4,omitempty"`

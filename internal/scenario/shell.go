@@ -31,8 +31,9 @@ func ParseShell(r io.Reader, file string) (*Scenario, error) {
 		return nil, &Error{Pos{file, 1, 1}, err.Error()}
 	}
 	sc := &Scenario{File: file}
+	st := &shellState{}
 	for _, stmt := range f.Stmts {
-		if err := walkStmt(sc, src, stmt); err != nil {
+		if err := walkStmt(sc, st, src, stmt); err != nil {
 			return nil, err
 		}
 	}
@@ -41,9 +42,15 @@ func ParseShell(r io.Reader, file string) (*Scenario, error) {
 
 func posOf(file string, p syntax.Pos) Pos { return Pos{file, int(p.Line()), int(p.Col())} }
 
+// shellState is what one line of a script leaves for the next: the node
+// `docker context use NODE` made current.
+type shellState struct {
+	node string
+}
+
 // walkStmt accepts plain commands and `a && b`/`a; b` lists of them. A panic
 // inside the shell library becomes an error at the statement, never a crash.
-func walkStmt(sc *Scenario, src []byte, stmt *syntax.Stmt) (err error) {
+func walkStmt(sc *Scenario, st *shellState, src []byte, stmt *syntax.Stmt) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &Error{posOf(sc.File, stmt.Pos()), fmt.Sprintf("cannot read this command (%v)", r)}
@@ -51,7 +58,7 @@ func walkStmt(sc *Scenario, src []byte, stmt *syntax.Stmt) (err error) {
 	}()
 	switch cmd := stmt.Cmd.(type) {
 	case *syntax.CallExpr:
-		c, err := parseCall(sc.File, src, cmd)
+		c, err := parseCall(sc.File, st, src, cmd)
 		if err != nil {
 			return err
 		}
@@ -62,14 +69,14 @@ func walkStmt(sc *Scenario, src []byte, stmt *syntax.Stmt) (err error) {
 	case *syntax.BinaryCmd:
 		switch cmd.Op {
 		case syntax.AndStmt, syntax.OrStmt:
-			if err := walkStmt(sc, src, cmd.X); err != nil {
+			if err := walkStmt(sc, st, src, cmd.X); err != nil {
 				return err
 			}
-			return walkStmt(sc, src, cmd.Y)
+			return walkStmt(sc, st, src, cmd.Y)
 		case syntax.Pipe, syntax.PipeAll:
 			// `docker inspect x | grep Id`: the docker command is what counts;
 			// what filters its output changes no network.
-			return walkStmt(sc, src, cmd.X)
+			return walkStmt(sc, st, src, cmd.X)
 		}
 	case nil:
 		return nil
@@ -100,13 +107,19 @@ func bulkSubst(file string) func(io.Writer, *syntax.CmdSubst) error {
 		case "docker ps -q":
 			_, err := io.WriteString(w, RunningContainers)
 			return err
+		case "docker swarm join-token -q worker", "docker swarm join-token worker -q":
+			_, err := io.WriteString(w, WorkerToken)
+			return err
+		case "docker swarm join-token -q manager", "docker swarm join-token manager -q":
+			_, err := io.WriteString(w, ManagerToken)
+			return err
 		}
-		return &Error{posOf(file, cs.Pos()), "only $(docker ps -q) and $(docker ps -a -q) substitutions are understood"}
+		return &Error{posOf(file, cs.Pos()), "only $(docker ps -q), $(docker ps -a -q) and $(docker swarm join-token -q worker|manager) substitutions are understood"}
 	}
 }
 
 // parseCall turns one command line into a Command (nil for an empty line).
-func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error) {
+func parseCall(file string, st *shellState, src []byte, call *syntax.CallExpr) (*Command, error) {
 	if len(call.Assigns) > 0 && len(call.Args) == 0 {
 		return nil, &Error{posOf(file, call.Pos()), "variable assignments are not supported in a scenario"}
 	}
@@ -118,6 +131,27 @@ func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error)
 			return "", &Error{posOf(file, ps.Pos()), "process substitution is not supported in a scenario"}
 		},
 		Env: expand.ListEnviron(),
+	}
+	// DOCKER_HOST=… and DOCKER_CONTEXT=… before the command name its
+	// node; other assignments change nothing the simulator sees.
+	env := map[string]string{}
+	envAt := map[string]Pos{}
+	for _, as := range call.Assigns {
+		if as.Name == nil || (as.Name.Value != "DOCKER_HOST" && as.Name.Value != "DOCKER_CONTEXT") {
+			continue
+		}
+		v := ""
+		if as.Value != nil {
+			lit, err := expand.Literal(cfg, as.Value)
+			if err != nil {
+				if se, ok := err.(*Error); ok {
+					return nil, se
+				}
+				return nil, &Error{posOf(file, as.Pos()), err.Error()}
+			}
+			v = lit
+		}
+		env[as.Name.Value], envAt[as.Name.Value] = v, posOf(file, as.Pos())
 	}
 	var words []string
 	var pos []Pos
@@ -146,6 +180,15 @@ func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error)
 		for i < len(words) && strings.HasPrefix(words[i], "-") {
 			i++ // sudo -E, sudo -n
 		}
+		// sudo DOCKER_HOST=… docker: sudo sets the variable.
+		for i < len(words) {
+			k, v, ok := strings.Cut(words[i], "=")
+			if !ok || (k != "DOCKER_HOST" && k != "DOCKER_CONTEXT") {
+				break
+			}
+			env[k], envAt[k] = v, pos[i]
+			i++
+		}
 	}
 	if i >= len(words) || words[i] != "docker" {
 		at := start
@@ -159,8 +202,30 @@ func parseCall(file string, src []byte, call *syntax.CallExpr) (*Command, error)
 		return nil, &Error{at, fmt.Sprintf("%s: not a docker command (a scenario holds docker commands only)", textsafe.Clean(name))}
 	}
 	i++
-	p := &parser{file: file, words: words[i:], pos: pos[i:], start: start, text: text}
-	return p.command()
+	p := &parser{file: file, words: words[i:], pos: pos[i:], start: start, text: text, state: st}
+	node, named, err := p.globalOptions()
+	if err != nil {
+		return nil, err
+	}
+	// The docker CLI's order: --context, -H, DOCKER_HOST, DOCKER_CONTEXT,
+	// then the context `docker context use` made current.
+	if !named {
+		node = st.node
+		if h, ok := env["DOCKER_HOST"]; ok && h != "" {
+			if node, err = NodeName(h); err != nil {
+				return nil, &Error{envAt["DOCKER_HOST"], "DOCKER_HOST: " + err.Error()}
+			}
+		} else if ctx, ok := env["DOCKER_CONTEXT"]; ok && ctx != "" {
+			if node, err = contextNode(ctx); err != nil {
+				return nil, &Error{envAt["DOCKER_CONTEXT"], "DOCKER_CONTEXT: " + err.Error()}
+			}
+		}
+	}
+	c, err := p.command()
+	if c != nil && c.Verb != VerbNoop {
+		c.Node = node
+	}
+	return c, err
 }
 
 type parser struct {
@@ -169,6 +234,7 @@ type parser struct {
 	pos   []Pos
 	start Pos
 	text  string
+	state *shellState
 }
 
 func (p *parser) errAt(i int, format string, args ...any) error {
@@ -221,6 +287,17 @@ func (p *parser) command() (*Command, error) {
 		c.Verb, c.Targets, c.Force = sub, targets, force
 	case "network":
 		return p.network(c, rest, off)
+	case "swarm":
+		return p.swarm(c, rest, off)
+	case "service":
+		return p.service(c, rest, off)
+	case "context":
+		return p.context(rest, off)
+	case "node", "stack":
+		if len(rest) > 0 && (rest[0] == "ls" || rest[0] == "list" || rest[0] == "ps" || rest[0] == "inspect" || rest[0] == "services") {
+			return p.noop(), nil
+		}
+		return nil, p.errAt(0, "docker %s: only ls, ps and inspect are understood (the rest is not modelled yet)", sub)
 	default:
 		if readOnly[sub] {
 			return p.noop(), nil

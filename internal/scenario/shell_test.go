@@ -161,6 +161,9 @@ func FuzzParseShell(f *testing.F) {
 	f.Add("docker run --net container: img")
 	f.Add("docker network create -o parent= --subnet 10.0.0.0/8 x")
 	f.Add("docker run -p [::1 img")
+	f.Add("docker -H ssh://u@n2 --context x swarm join --token $(docker swarm join-token -q worker) n1")
+	f.Add("DOCKER_HOST=unix:///run/n2/docker.sock docker service create -p published=1,target=2,mode=host --network name=o,alias=a img")
+	f.Add("docker context use n2\ndocker service scale a=1 b=x\ndocker swarm init --default-addr-pool 10.9.0.0/16")
 	f.Fuzz(func(t *testing.T, src string) {
 		_, err := ParseShell(strings.NewReader(src), "f.sh")
 		if err != nil && !strings.HasPrefix(err.Error(), "f.sh:") {
@@ -182,6 +185,10 @@ func TestErrorsAreClean(t *testing.T) {
 		"docker network create --subnet \x1b[2J" + long + " n",
 		"docker run --link \x1b[2J: img",
 		"docker run 'unterminated \x1b[2J" + long,
+		"docker --context \x1b[2J" + long + " run img",
+		"DOCKER_HOST=tcp://\x1b[2J" + long + " docker run img",
+		"docker service create -p \x1b[2J" + long + " img",
+		"docker service scale \x1b[2J" + long,
 	} {
 		_, err := parse(t, src)
 		if err == nil {

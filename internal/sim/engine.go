@@ -15,6 +15,13 @@
 // The files follow the daemon's parts: engine.go the state, lifecycle.go
 // containers, network.go networks and connect/disconnect, ipam.go address
 // allocation, errors.go the daemon's answers, model.go the graph.
+//
+// A scenario may address several engines (scenario.Command.Node) and make
+// a Docker Swarm of them: each is an Engine, sharing one cluster; the
+// Engine New returns is the default one, and On is the one a command
+// names. swarm.go is the swarm (nodes, overlay networks and their
+// namespaces), service.go its services and tasks, model_swarm.go what
+// they add to each node's graph, and Cluster every node's graph.
 package sim
 
 import (
@@ -31,7 +38,9 @@ import (
 
 // Options configures an engine.
 type Options struct {
-	// Hostname names the simulated host.
+	// Hostname names the simulated host: the default one, where commands
+	// naming no node go until a swarm exists (netviz sim calls it node1 in
+	// a swarm scenario). Hosts a scenario names are their own engines (On).
 	Hostname string
 	// EngineVersion is the Docker version whose behaviour to reproduce.
 	EngineVersion string
@@ -69,6 +78,14 @@ type Engine struct {
 	nextPort int // next ephemeral host port for -p CONTAINERPORT
 	// Notes are things worth telling the reader (ignored -p on host mode...).
 	Notes []string
+
+	cl     *cluster     // the engines of the scenario, and their swarm
+	used   bool         // a command ran on this engine
+	uplink netip.Prefix // eth0's address: the node's address in a swarm
+	node   *swarmNode   // this engine's place in the swarm; nil outside one
+	// ovl are the overlay networks that have a namespace on this node
+	// (an endpoint here), by name.
+	ovl map[string]*sandbox
 }
 
 var _ scenario.Target = (*Engine)(nil)
@@ -100,6 +117,9 @@ type network struct {
 	// noGateway: the driver takes none unless given (rule
 	// ipam.driver-gateway).
 	gwGiven, gw6Given, noGateway bool
+	// ovl is set on a swarm overlay network; the same network is in the
+	// nets of every node of the swarm.
+	ovl *overlayNet
 }
 
 type endpoint struct {
@@ -113,6 +133,12 @@ type endpoint struct {
 	// ifnameOpt is com.docker.network.endpoint.ifname (rule
 	// opt.endpoint-ifname), "" when not given or not known.
 	ifnameOpt string
+	// preset is a task's address on an overlay, which the swarm's manager
+	// allocated when it created the task (rule swarm.address-order).
+	preset netip.Addr
+	// owner is who holds the endpoint's overlay address and veth: the
+	// container's name.
+	owner string
 }
 
 type container struct {
@@ -127,6 +153,12 @@ type container struct {
 	// nextIf numbers the next interface in the running namespace: ethN
 	// names are never reused while it runs (rule ep.ifname-no-reuse).
 	nextIf int
+	// task is set on a container a swarm service runs.
+	task *task
+	// gw is the container's interface on docker_gwbridge, which a
+	// container on overlays only is given for its way out (rule
+	// swarm.gwbridge); Docker lists no endpoint for it.
+	gw *endpoint
 }
 
 // New returns an engine in the state of a fresh dockerd: the predefined
@@ -139,7 +171,15 @@ func New(opts Options) *Engine {
 	if opts.EngineVersion == "" {
 		opts.EngineVersion = DefaultEngineVersion
 	}
-	e := &Engine{opts: opts, prof: dockerrules.For(opts.EngineVersion), nets: map[string]*network{}, ctrs: map[string]*container{}, nextPort: dockerrules.FirstEphemeralPort}
+	e := newEngine(opts, uplinkAddr)
+	e.cl = &cluster{def: e, hosts: map[string]*Engine{opts.Hostname: e}, order: []string{opts.Hostname}}
+	return e
+}
+
+// newEngine is a fresh daemon on a host whose eth0 has address uplink.
+func newEngine(opts Options, uplink netip.Prefix) *Engine {
+	e := &Engine{opts: opts, prof: dockerrules.For(opts.EngineVersion), nets: map[string]*network{}, ctrs: map[string]*container{},
+		nextPort: dockerrules.FirstEphemeralPort, uplink: uplink, ovl: map[string]*sandbox{}}
 	// The daemon configures the default bridge's pool and gateway itself
 	// (--bip): inspect lists both on every release.
 	e.addNetwork(&network{name: dockerrules.DefaultBridgeNetwork, driver: "bridge", subnet: dockerrules.DefaultBridgeSubnet, predefined: true, icc: true,

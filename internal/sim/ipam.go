@@ -11,6 +11,9 @@ import (
 // pool, its IPv6 address (both allocated in start order, so the first
 // container gets .2 and ::2); on failure neither is kept.
 func (e *Engine) allocateEndpoint(n *network, ep *endpoint, owner string) error {
+	if n.ovl != nil {
+		return e.attachOverlay(n, ep, owner)
+	}
 	ip, err := allocate(n, n.ipRange, n.subnet, n.used, ep.pinned, owner, "IPv4")
 	if err != nil {
 		return err
@@ -51,6 +54,10 @@ func allocate(n *network, ipRange, subnet netip.Prefix, used map[netip.Addr]stri
 // release returns an endpoint's addresses to its network's pools.
 func (e *Engine) release(ep *endpoint) {
 	if n := e.nets[ep.net]; n != nil {
+		if n.ovl != nil && ep.owner != "" {
+			e.leaveSandbox(n, ep.owner)
+			ep.owner = ""
+		}
 		if n.used != nil && ep.ip.IsValid() {
 			delete(n.used, ep.ip)
 		}
@@ -65,6 +72,9 @@ func (e *Engine) release(ep *endpoint) {
 func (e *Engine) overlaps(p netip.Prefix) *network {
 	for _, name := range e.netOrder {
 		n := e.nets[name]
+		if n.ovl != nil { // the swarm's pools are its own (rule swarm.overlay-pool)
+			continue
+		}
 		for _, s := range []netip.Prefix{n.subnet, n.subnet6} {
 			if s.IsValid() && s.Overlaps(p) {
 				return n

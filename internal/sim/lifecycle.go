@@ -114,6 +114,9 @@ func (e *Engine) ContainerStart(_ context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.notTask(ctr, "docker start"); err != nil {
+		return err
+	}
 	return e.start(ctr)
 }
 
@@ -122,6 +125,9 @@ func (e *Engine) ContainerStart(_ context.Context, ref string) error {
 func (e *Engine) ContainerStop(_ context.Context, ref string) error {
 	ctr, err := e.container(ref)
 	if err != nil {
+		return err
+	}
+	if err := e.notTask(ctr, "docker stop"); err != nil {
 		return err
 	}
 	e.stop(ctr)
@@ -135,6 +141,9 @@ func (e *Engine) ContainerRestart(_ context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.notTask(ctr, "docker restart"); err != nil {
+		return err
+	}
 	e.stop(ctr)
 	return e.start(ctr)
 }
@@ -144,6 +153,9 @@ func (e *Engine) ContainerRestart(_ context.Context, ref string) error {
 func (e *Engine) ContainerRemove(_ context.Context, ref string, force bool) error {
 	ctr, err := e.container(ref)
 	if err != nil {
+		return err
+	}
+	if err := e.notTask(ctr, "docker rm"); err != nil {
 		return err
 	}
 	if ctr.running && !force {
@@ -178,19 +190,35 @@ func (e *Engine) start(ctr *container) error {
 	// the interfaces eth0… in that order (rule ep.join-order), an endpoint
 	// with com.docker.network.endpoint.ifname taking its own name (rule
 	// opt.endpoint-ifname).
+	// A task joins its networks in the service's order (rule
+	// swarm.gwbridge).
 	order := slices.Clone(ctr.endpoints)
-	slices.SortStableFunc(order, func(a, b *endpoint) int { return dockerrules.CompareJoinOrder(e.joinKey(a), e.joinKey(b)) })
+	if ctr.task == nil {
+		slices.SortStableFunc(order, func(a, b *endpoint) int { return dockerrules.CompareJoinOrder(e.joinKey(a), e.joinKey(b)) })
+	}
 	ctr.nextIf = 0
 	names := map[string]bool{"lo": true}
-	for _, ep := range order {
-		if e.nets[ep.net] == nil {
+	needGW := e.needsGateway(order)
+	var gw *endpoint
+	for i, ep := range order {
+		n := e.nets[ep.net]
+		if n == nil {
 			return daemonErr(dockerrules.RefuseNoSuchNetwork, ep.net)
+		}
+		if n.ovl != nil && !n.ovl.attachable && ctr.task == nil {
+			return daemonErr(dockerrules.RefuseNotAttachable, n.name, n.name) // rule swarm.attachable
 		}
 		name, err := e.interfaceName(ctr, ep, func(s string) bool { return names[s] })
 		if err != nil {
 			return err
 		}
 		ep.ifname, names[name] = name, true
+		// docker_gwbridge comes right after the first overlay (rule
+		// swarm.gwbridge).
+		if i == 0 && needGW {
+			gwName := dockerrules.NextInterface(e.prof, &ctr.nextIf, func(s string) bool { return names[s] })
+			gw, names[gwName] = &endpoint{net: dockerrules.GatewayBridgeNetwork, ifname: gwName}, true
+		}
 	}
 	var allocated []*endpoint
 	for _, ep := range order {
@@ -205,6 +233,17 @@ func (e *Engine) start(ctr *container) error {
 			return err
 		}
 		allocated = append(allocated, ep)
+	}
+	if gw != nil {
+		n := e.nets[gw.net]
+		ip, err := allocate(n, n.ipRange, n.subnet, n.used, netip.Addr{}, ctr.name, "IPv4")
+		if err != nil {
+			for _, a := range allocated {
+				e.release(a)
+			}
+			return err
+		}
+		gw.ip, ctr.gw = ip, gw
 	}
 	ctr.boundPorts = nil
 	for _, p := range ctr.ports {
@@ -292,6 +331,34 @@ func (e *Engine) stop(ctr *container) {
 	for _, ep := range ctr.endpoints {
 		e.release(ep)
 	}
+	if ctr.gw != nil {
+		e.release(ctr.gw)
+		ctr.gw = nil
+	}
 	ctr.running = false
 	ctr.boundPorts = nil
+}
+
+// notTask refuses what a swarm would answer by replacing a task: stopping,
+// removing or rewiring a task's container by hand.
+func (e *Engine) notTask(ctr *container, what string) error {
+	if ctr.task == nil {
+		return nil
+	}
+	return refuseAt(scenario.Pos{}, dockerrules.NotModelled, what+" of task container "+textsafe.Clean(ctr.name), e.prof.Major,
+		"the swarm would start a new task in its place; scale or remove the service instead")
+}
+
+// gatewayInUse reports whether anything on this node holds an address on
+// docker_gwbridge: the ingress sandbox, a container on overlays only.
+func (e *Engine) gatewayInUse() bool {
+	if e.ovl[dockerrules.IngressNetwork] != nil {
+		return true
+	}
+	for _, cn := range e.ctrOrder {
+		if e.ctrs[cn].gw != nil {
+			return true
+		}
+	}
+	return false
 }

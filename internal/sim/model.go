@@ -25,6 +25,9 @@ func (e *Engine) Model() *graph.Model {
 	m := graph.New(graph.SourceSim, e.opts.Hostname)
 	m.Host.Engine = e.opts.EngineVersion + " (simulated)"
 	m.Host.Chains = e.prof.Chains()
+	if e.member() {
+		m.Host.Swarm = e.swarmInfo()
+	}
 	host := graph.HostNamespaceID
 	ifIndex := map[graph.NamespaceID]int{}
 	addIf := func(ns graph.NamespaceID, name string, kind graph.InterfaceKind, typ, mac string, addrs ...netip.Prefix) graph.InterfaceID {
@@ -36,12 +39,16 @@ func (e *Engine) Model() *graph.Model {
 	}
 	hostIf := map[string]graph.InterfaceID{} // device name → ID
 	hostIf["lo"] = addIf(host, "lo", graph.KindLoopback, "device", "", loopback)
-	hostIf["eth0"] = addIf(host, "eth0", graph.KindPhysical, "device", "02:00:c0:00:02:0a", uplinkAddr)
+	hostIf["eth0"] = addIf(host, "eth0", graph.KindPhysical, "device", uplinkMAC(e.uplink.Addr()), e.uplink)
 	m.Host.Uplink = hostIf["eth0"]
 
 	// Networks and their host-side devices.
+	var overlays []*graph.Network
 	for _, name := range e.netOrder {
 		n := e.nets[name]
+		if n.ovl != nil && !e.listsOverlay(n) {
+			continue // a worker lists an overlay while it has an endpoint on it (rule swarm.worker-networks)
+		}
 		gn := &graph.Network{ID: graph.NewNetworkID(n.name), Name: n.name, DockerID: n.id, Driver: n.driver, Scope: "local",
 			Internal: n.internal, EnableIPv6: n.ipv6, ICC: n.icc, Default: n.name == dockerrules.DefaultBridgeNetwork, Options: n.options}
 		if len(gn.Options) == 0 {
@@ -73,8 +80,15 @@ func (e *Engine) Model() *graph.Model {
 				}
 			}
 			gn.Parent = hostIf[parent]
+		case "overlay":
+			overlays = append(overlays, gn)
 		}
 		m.Networks = append(m.Networks, gn)
+	}
+	// The overlays' namespaces, once every host-side bridge exists.
+	ovlVeth := map[string]map[string]graph.InterfaceID{} // network → owner → veth in its namespace
+	for _, gn := range overlays {
+		ovlVeth[gn.Name] = e.modelOverlay(m, gn, e.nets[gn.Name], addIf, hostIf)
 	}
 
 	// Containers, their namespaces and the wiring of each endpoint.
@@ -130,6 +144,11 @@ func (e *Engine) Model() *graph.Model {
 					gep.Gateway = n.gateway
 				}
 				gep.MAC = dockerrules.EndpointMAC(e.prof, ep.ip) // rule mac.from-ipv4
+				// No gateway on an overlay, and MACs from the address (rule
+				// swarm.overlay-mac).
+				if n.ovl != nil {
+					gep.Gateway, gep.MAC = netip.Addr{}, dockerrules.OverlayMAC(ep.ip)
+				}
 				addrs := []netip.Prefix{gep.IPv4}
 				if ep.ip6.IsValid() {
 					gep.IPv6 = netip.PrefixFrom(ep.ip6, n.subnet6.Bits())
@@ -141,6 +160,12 @@ func (e *Engine) Model() *graph.Model {
 					hostEnd := addIf(host, vethName(c.name, n.name), graph.KindVeth, "veth", "")
 					m.AddEdge(graph.EdgeVethPeer, string(gep.Interface), string(hostEnd), "")
 					m.AddEdge(graph.EdgeMaster, string(hostEnd), string(hostIf[bridgeName(n)]), "")
+				case "overlay":
+					gep.Interface = addIf(gc.Namespace, ep.ifname, graph.KindVeth, "veth", gep.MAC, addrs...)
+					setMTU(m, dockerrules.OverlayMTU)
+					if peer, ok := ovlVeth[n.name][c.name]; ok {
+						m.AddEdge(graph.EdgeVethPeer, string(gep.Interface), string(peer), "")
+					}
 				case "macvlan", "ipvlan":
 					kind := graph.KindMacvlan
 					if n.driver == "ipvlan" {
@@ -153,6 +178,20 @@ func (e *Engine) Model() *graph.Model {
 				}
 			}
 			gc.Endpoints = append(gc.Endpoints, gep)
+		}
+		if c.task != nil {
+			gc.Task = &graph.Task{ID: c.task.id, Service: graph.NewServiceID(c.task.svc.name), Slot: c.task.slot, Node: e.opts.Hostname}
+		}
+		if c.running && c.gw != nil {
+			// docker_gwbridge: an interface and its veth, no endpoint —
+			// inspect lists none (rule swarm.gwbridge).
+			if gwNet := e.nets[c.gw.net]; gwNet != nil && c.gw.ip.IsValid() {
+				id := addIf(gc.Namespace, c.gw.ifname, graph.KindVeth, "veth", dockerrules.EndpointMAC(e.prof, c.gw.ip), netip.PrefixFrom(c.gw.ip, gwNet.subnet.Bits()))
+				hostEnd := addIf(host, vethName(c.name, c.gw.net), graph.KindVeth, "veth", "")
+				m.AddEdge(graph.EdgeVethPeer, string(id), string(hostEnd), "")
+				m.AddEdge(graph.EdgeMaster, string(hostEnd), string(hostIf[bridgeName(gwNet)]), "")
+				joinOrder(m, gc.Namespace)
+			}
 		}
 		if c.running {
 			for _, p := range c.boundPorts {
@@ -172,16 +211,27 @@ func (e *Engine) Model() *graph.Model {
 		}
 		m.Containers = append(m.Containers, gc)
 	}
+	if e.member() {
+		m.Services = e.modelServices()
+	}
 	dockerrules.DeriveNames(m)
 	m.Warnings = append(m.Warnings, e.Notes...)
+	if e.manager() && len(m.Services) > 0 {
+		m.Warnings = append(m.Warnings, predictedNote)
+	}
 	m.Sort()
 	return m
 }
 
 // bridgeName is n's Linux bridge (rule dev.bridge-name). The simulator
-// passes no options: it does not model com.docker.network.bridge.name on
-// user networks (the rule's Gap).
-func bridgeName(n *network) string { return dockerrules.BridgeName(n.name, n.id, nil) }
+// passes no options but docker_gwbridge's: it does not model
+// com.docker.network.bridge.name on user networks (the rule's Gap).
+func bridgeName(n *network) string {
+	if n.name == dockerrules.GatewayBridgeNetwork { // the swarm names its bridge (rule swarm.gwbridge)
+		return dockerrules.BridgeName(n.name, n.id, n.options)
+	}
+	return dockerrules.BridgeName(n.name, n.id, nil)
+}
 
 // parentName is a macvlan or ipvlan network's parent: -o parent, else
 // Docker's dummy (rule dev.dummy-parent).

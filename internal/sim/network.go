@@ -24,6 +24,9 @@ func (e *Engine) NetworkCreate(ctx context.Context, spec *scenario.NetworkSpec) 
 	if err := e.checkIPv4Flag(spec); err != nil { // the CLI's refusal comes first
 		return err
 	}
+	if spec.Driver == "overlay" {
+		return e.createOverlay(ctx, spec)
+	}
 	n := &network{name: spec.Name, driver: spec.Driver, internal: spec.Internal, ipv6: spec.IPv6, options: spec.Options, icc: true}
 	if spec.Driver == "bridge" {
 		n.icc = dockerrules.ICC(spec.Options)
@@ -172,6 +175,12 @@ func (e *Engine) NetworkRemove(_ context.Context, name string) error {
 	if n.predefined {
 		return daemonErr(dockerrules.RefusePredefined, name)
 	}
+	if n.ovl != nil {
+		return e.removeOverlay(n)
+	}
+	if name == dockerrules.GatewayBridgeNetwork && e.gatewayInUse() {
+		return daemonErr(dockerrules.RefuseActiveEndpoints, name, n.id)
+	}
 	for _, cn := range e.ctrOrder {
 		for _, ep := range e.ctrs[cn].endpoints {
 			if ep.net == name && e.ctrs[cn].running {
@@ -205,6 +214,12 @@ func (e *Engine) NetworkConnect(ctx context.Context, cs *scenario.ConnectSpec) e
 	n, ctr, err := e.connectTargets(cs)
 	if err != nil {
 		return err
+	}
+	if err := e.notTask(ctr, "network connect"); err != nil {
+		return err
+	}
+	if n.ovl != nil && !n.ovl.attachable {
+		return daemonErr(dockerrules.RefuseNotAttachable, n.name, n.name)
 	}
 	if ctr.mode == "host" || ctr.mode == "none" || strings.HasPrefix(ctr.mode, "container:") || n.driver == "host" || n.driver == "null" {
 		return daemonErr(dockerrules.RefuseConnectShared)
@@ -250,6 +265,9 @@ func (e *Engine) NetworkConnect(ctx context.Context, cs *scenario.ConnectSpec) e
 func (e *Engine) NetworkDisconnect(_ context.Context, cs *scenario.ConnectSpec, _ bool) error {
 	n, ctr, err := e.connectTargets(cs)
 	if err != nil {
+		return err
+	}
+	if err := e.notTask(ctr, "network disconnect"); err != nil {
 		return err
 	}
 	i := slices.IndexFunc(ctr.endpoints, func(ep *endpoint) bool { return ep.net == n.name })

@@ -28,7 +28,11 @@ func WriteResolve(w io.Writer, x *graph.Index, name, from string, asJSON bool) e
 	var answers []answer
 	edges, via := dockerrules.Resolve(x, c, name)
 	for _, e := range edges {
-		answers = append(answers, answer{Addr: e.Label, Container: graph.ContainerID(e.To).Name(), Via: via})
+		who := graph.ContainerID(e.To).Name()
+		if sv := x.Service(graph.ServiceID(e.To)); sv != nil {
+			who = "service " + sv.Name + " (VIP)" // rule dns.swarm-service
+		}
+		answers = append(answers, answer{Addr: e.Label, Container: who, Via: via})
 	}
 	sort.Slice(answers, func(i, j int) bool { return answers[i].Addr < answers[j].Addr })
 	if asJSON {

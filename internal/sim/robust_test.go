@@ -44,6 +44,16 @@ var edgeScripts = []string{
 	"docker network create --internal --ipv6 --subnet fd00:4::/64 i\ndocker run -d --name aa --net i img\ndocker network connect bridge aa\ndocker restart aa",
 	"docker network create --ipv4 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected -o com.docker.network.bridge.trusted_host_interfaces=eth0 n\ndocker network connect --gw-priority 0 n x",
 	"docker network create n1\ndocker network rm n1\n" + strings.Repeat("docker network create --internal n\ndocker network rm n\n", 40),
+	// Swarm mode: tiny and odd pools, hosts by the dozen, pending tasks,
+	// scale to zero and back, a node that leaves and joins again.
+	"docker swarm init --default-addr-pool 10.9.0.0/30 --default-addr-pool-mask-length 30\ndocker network create -d overlay a\ndocker network create -d overlay b",
+	"docker swarm init --default-addr-pool 0.0.0.0/0 --default-addr-pool-mask-length 32\ndocker network create -d overlay a\ndocker service create --network a img",
+	"docker swarm init\ndocker network create -d overlay --subnet 10.5.0.0/30 t\ndocker service create --replicas 5 --network t img",
+	"docker swarm init\ndocker -H n2 swarm join x\ndocker -H n3 swarm join x\ndocker -H n4 swarm join x\ndocker service create --mode global img\ndocker -H n4 run -d --name cc img",
+	"docker swarm init\ndocker -H n2 swarm join --availability drain x\ndocker service create --replicas 3 --constraint node.role==worker img\ndocker -H n3 swarm join x",
+	"docker swarm init\ndocker network create -d overlay --attachable o\ndocker service create --name w --replicas 2 --network o img\ndocker service scale w=0 w=3\ndocker run -d --name cc --network o img\ndocker stop cc\ndocker start cc\ndocker network disconnect o cc\ndocker network connect o cc",
+	"docker swarm init\ndocker -H n2 swarm join x\ndocker -H n2 swarm leave\ndocker -H n2 swarm join x\ndocker network create -d overlay o\ndocker service create --mode global --network o -p 80:80 img",
+	"docker swarm init --advertise-addr 10.0.0.1\ndocker network create -d overlay --internal --attachable o\ndocker run -d --network o img",
 }
 
 // TestNoScenarioPanicsTheSimulator runs every scenario the parser accepts
@@ -77,19 +87,32 @@ func simulate(t *testing.T, src string) {
 		if err := e.Apply(sc); err != nil && !strings.HasPrefix(err.Error(), "f.sh:") {
 			t.Fatalf("Docker %s: refusal without a position: %v\n%s", v, err, src)
 		}
-		m := e.Model()
-		if err := graph.Validate(m); err != nil {
-			t.Fatalf("Docker %s: invalid model: %v\n%s", v, err, src)
+		// Every host of the scenario, and the cluster they make.
+		c := e.Cluster()
+		for _, m := range c.Hosts {
+			if err := graph.Validate(m); err != nil {
+				t.Fatalf("Docker %s: %s: invalid model: %v\n%s", v, graph.NodeName(m), err, src)
+			}
+			var b bytes.Buffer
+			for name, r := range map[string]func() error{
+				"text": func() error { return render.Text(&b, m) },
+				"json": func() error { return graph.WriteJSON(&b, m) },
+				"dot":  func() error { return render.DOT(&b, m) },
+			} {
+				if err := r(); err != nil {
+					t.Fatalf("Docker %s: %s: %s: %v\n%s", v, graph.NodeName(m), name, err, src)
+				}
+			}
 		}
 		var b bytes.Buffer
-		for name, r := range map[string]func() error{
-			"text": func() error { return render.Text(&b, m) },
-			"json": func() error { return graph.WriteJSON(&b, m) },
-			"dot":  func() error { return render.DOT(&b, m) },
-		} {
-			if err := r(); err != nil {
-				t.Fatalf("Docker %s: %s: %v\n%s", v, name, err, src)
-			}
+		if err := graph.WriteClusterJSON(&b, c); err != nil {
+			t.Fatalf("Docker %s: cluster JSON: %v\n%s", v, err, src)
+		}
+		if _, err := graph.ReadClusterJSON(&b); err != nil {
+			t.Fatalf("Docker %s: the cluster does not read back: %v\n%s", v, err, src)
+		}
+		if err := graph.Validate(graph.Flatten(c)); err != nil && len(c.Hosts) > 1 {
+			t.Fatalf("Docker %s: the flattened cluster: %v\n%s", v, err, src)
 		}
 	}
 }
@@ -98,7 +121,7 @@ func simulate(t *testing.T, src string) {
 // v1 files), its seed scripts, this package's golden scripts, edgeScripts.
 func corpus(t testing.TB) []string {
 	out := append([]string(nil), edgeScripts...)
-	for _, glob := range []string{"testdata/*.sh", "../scenario/testdata/*.sh"} {
+	for _, glob := range []string{"testdata/*.sh", "testdata/swarm/*.sh", "../scenario/testdata/*.sh"} {
 		files, _ := filepath.Glob(glob)
 		for _, f := range files {
 			data, err := os.ReadFile(f)
