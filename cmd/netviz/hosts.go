@@ -159,3 +159,28 @@ func discoverHosts(ctx context.Context, specs []hostSpec, all bool, stderr io.Wr
 	}
 	return c, byNode, nil
 }
+
+// clusterModel discovers the --host engines for reach and probe: one host's
+// model as it is, several flattened into one (graph.Flatten), with the
+// cluster for what needs each host (IPVS per node). Measuring needs root
+// with the probes' capabilities, checked first.
+func clusterModel(ctx context.Context, command string, hosts []string, stderr io.Writer) (*graph.Model, *graph.Cluster, error) {
+	if cn, _ := ctx.Value(contextFlagKey{}).(string); cn != "" {
+		return nil, nil, usageErrorf("--context and --host: name the engines with --host only")
+	}
+	specs, err := parseHosts(hosts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := connect.CheckPrivileges(command); err != nil {
+		return nil, nil, err
+	}
+	c, _, err := discoverHosts(ctx, specs, false, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(c.Hosts) == 1 {
+		return c.Hosts[0], c, nil
+	}
+	return graph.Flatten(c), c, nil
+}

@@ -99,3 +99,68 @@ func TestLiveSwarmCluster(t *testing.T) {
 	t.Logf("reach: %d pairs (%d across nodes over the overlay, %d to the VIP) in %s: %d reached, %d blocked, %d unexpected",
 		counts.Pairs, across, len(eps), m.Elapsed.Round(1e6), counts.Reached, counts.Blocked, counts.Unexpected)
 }
+
+// TestLiveSwarmProbe probes the dnsrr service from the attached container
+// over every engine of the test bed: the name answers every task's address
+// (which comes first rotates), each answer is pinged, and a ping to a task
+// on another node is seen hop by hop through vxlan0 and both nodes'
+// uplinks, where it travels inside VXLAN.
+func TestLiveSwarmProbe(t *testing.T) {
+	s := swarmtest.Require(t)
+	d := s.Deploy()
+	args := append([]string{"probe", "--json", "--from", d.Attached.Name, "--count", "12"}, swarmHosts(s)...)
+	code, out, errOut := runCLI(t, nil, append(args, d.DNSRR.Name)...)
+	if code != 0 {
+		t.Fatalf("probe --host: exit %d: %s", code, errOut)
+	}
+	var rep probe.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Clients) != 1 {
+		t.Fatalf("%d clients, want the attached container", len(rep.Clients))
+	}
+	cr := rep.Clients[0]
+	want := map[string]swarmtest.Endpoint{}
+	for _, task := range d.DNSRR.Tasks {
+		want[task.Addr.String()] = task
+	}
+	if len(cr.Answers) != len(want) {
+		t.Errorf("answers %v, want the %d tasks' addresses", cr.Answers, len(want))
+	}
+	for _, a := range cr.Answers {
+		if _, ok := want[a.String()]; !ok {
+			t.Errorf("answer %s is no task of %s", a, d.DNSRR.Name)
+		}
+	}
+	if len(cr.FirstAnswers) < 2 {
+		t.Errorf("the first answer never changed over 12 queries: %v (dnsrr rotates)", cr.FirstAnswers)
+	}
+	for _, p := range cr.Pings {
+		if p.Outcome != probe.Reached {
+			t.Errorf("ping %s: %s", p.Addr, p.Outcome)
+		}
+	}
+	tunnels := 0
+	for _, p := range cr.Paths {
+		task := want[p.Addr.String()]
+		if task.Node == d.Attached.Node {
+			continue
+		}
+		tunnels++
+		joined := strings.Join(p.Hops.Request, " → ")
+		for _, hop := range []string{"vxlan0 (VXLAN VNI", "eth0 on " + s.Nodes[d.Attached.Node].Name, "eth0 on " + s.Nodes[task.Node].Name, task.Name + " eth0"} {
+			if !strings.Contains(joined, hop) {
+				t.Errorf("%s: the request was not seen at %q: %s (%s)", p.Addr, hop, joined, p.Error)
+			}
+		}
+		if len(p.Hops.Reply) == 0 {
+			t.Errorf("%s: no reply seen on the way back", p.Addr)
+		}
+		t.Logf("%s on %s: %s", p.Addr, s.Nodes[task.Node].Name, joined)
+	}
+	if tunnels == 0 {
+		t.Error("no task of the dnsrr service on another node: nothing crossed the tunnel")
+	}
+	t.Logf("probe %s from %s: %d answers, first answers %v, in %s", d.DNSRR.Name, d.Attached.Name, len(cr.Answers), cr.FirstAnswers, rep.Elapsed.Round(1e6))
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/output"
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
@@ -22,6 +23,7 @@ type probeOptions struct {
 	pings int
 	noCap bool
 	pcap  string
+	hosts []string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -68,6 +70,7 @@ Nothing runs inside the containers; needs root.`,
 	f.BoolVar(&o.noCap, "no-capture", false, "do not capture packets on the path (faster, no hop path)")
 	f.StringVarP(&o.output, "output", "o", "", "draw the probe to `FILE` (.svg .png .html), or save the report as .json")
 	f.StringVar(&o.pcap, "pcap", "", "write the captured echo packets to `FILE` (pcap, mode 0600)")
+	f.StringArrayVar(&o.hosts, "host", nil, hostFlagHelp)
 	return cmd
 }
 
@@ -91,16 +94,26 @@ func probeFn(ctx context.Context, target string, o *probeOptions, stdout, stderr
 			return usageErrorf("%v", err)
 		}
 	}
-	ep, cli, err := liveEngine(ctx, "probe", stderr)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
 	ctx, cancel := context.WithTimeout(ctx, o.deadline)
 	defer cancel()
-	m, err := discoverLive(ctx, cli, ep)
-	if err != nil {
-		return err
+	var m *graph.Model
+	if len(o.hosts) > 0 {
+		// Several engines on this machine: a name resolved from each
+		// container by its own node's DNS, the pings captured hop by hop
+		// across the overlay's tunnel (VXLAN on the nodes' uplinks).
+		var err error
+		if m, _, err = clusterModel(ctx, "probe", o.hosts, stderr); err != nil {
+			return err
+		}
+	} else {
+		ep, cli, err := liveEngine(ctx, "probe", stderr)
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		if m, err = discoverLive(ctx, cli, ep); err != nil {
+			return err
+		}
 	}
 	rep, err := probe.Probe(ctx, m, target, probe.LiveEnv(), probe.TargetOptions{
 		Count: o.count, Timeout: o.timeout, Retries: o.retries, Pings: o.pings, From: o.from, Capture: !o.noCap,

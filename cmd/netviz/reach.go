@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netviz/netviz/internal/connect"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
@@ -107,26 +106,17 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		// namespace entered through its own engine's processes. The
 		// neighbour-table budget is this namespace's, not the nodes':
 		// their sweeps are small and run without it.
-		if cn, _ := ctx.Value(contextFlagKey{}).(string); cn != "" {
-			return usageErrorf("--context and --host: name the engines with --host only")
-		}
-		specs, err := parseHosts(o.hosts)
-		if err != nil {
-			return err
-		}
-		if err := connect.CheckPrivileges("reach"); err != nil {
-			return err
-		}
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.deadline)
 		defer cancel()
-		c, _, err := discoverHosts(ctx, specs, false, stderr)
-		if err != nil {
+		var c *graph.Cluster
+		var err error
+		if m, c, err = clusterModel(ctx, "reach", o.hosts, stderr); err != nil {
 			return err
 		}
-		m, ipvs = c.Hosts[0], c.IPVS()
+		ipvs = c.IPVS()
 		if len(c.Hosts) > 1 {
-			m, neighbours = graph.Flatten(c), nil
+			neighbours = nil
 		}
 	} else {
 		ep, cli, err := liveEngine(ctx, "reach", stderr)

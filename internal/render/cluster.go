@@ -40,8 +40,26 @@ type placedHost struct {
 	row   int
 }
 
-// ClusterScene lays out and draws a cluster.
+// ClusterScene lays out and draws a cluster. At auto detail each host is
+// drawn in full unless the whole would then show text under 10 px on a
+// 1920×1080 screen and compact hosts show it larger.
 func ClusterScene(ctx context.Context, c *graph.Cluster, opt Options) *draw.Scene {
+	if opt.Detail != DetailAuto && opt.Detail != "" {
+		return clusterScene(ctx, c, opt.Detail)
+	}
+	full := clusterScene(ctx, c, DetailFull)
+	px := func(s *draw.Scene) float64 { return draw.MinTextSize(s) * min(screenW/s.W, screenH/s.H) }
+	if px(full) >= 10 || ctx.Err() != nil {
+		return full
+	}
+	if compact := clusterScene(ctx, c, DetailCompact); px(compact) > px(full) {
+		return compact
+	}
+	return full
+}
+
+func clusterScene(ctx context.Context, c *graph.Cluster, detail Detail) *draw.Scene {
+	opt := Options{Detail: detail}
 	var hosts []*placedHost
 	for _, m := range c.Hosts {
 		if ctx.Err() != nil {
