@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/probe"
@@ -109,13 +110,23 @@ func TestLiveSwarmProbe(t *testing.T) {
 	s := swarmtest.Require(t)
 	d := s.Deploy()
 	args := append([]string{"probe", "--json", "--from", d.Attached.Name, "--count", "12"}, swarmHosts(s)...)
-	code, out, errOut := runCLI(t, nil, append(args, d.DNSRR.Name)...)
-	if code != 0 {
-		t.Fatalf("probe --host: exit %d: %s", code, errOut)
-	}
 	var rep probe.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
+	// A node learns the other nodes' tasks by gossip: the attached
+	// container's DNS may answer the newest task a moment later.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, out, errOut := runCLI(t, nil, append(args, d.DNSRR.Name)...)
+		if code != 0 {
+			t.Fatalf("probe --host: exit %d: %s", code, errOut)
+		}
+		rep = probe.Report{}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Clients) != 1 || len(rep.Clients[0].Answers) >= len(d.DNSRR.Tasks) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	if len(rep.Clients) != 1 {
 		t.Fatalf("%d clients, want the attached container", len(rep.Clients))

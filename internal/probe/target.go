@@ -114,6 +114,11 @@ func (opts *TargetOptions) progress(client, stage, format string, args ...any) {
 // "" if it cannot: the model's own resolution rule decides.
 func how(x *graph.Index, c *graph.Container, target string) string {
 	_, via := dockerrules.Resolve(x, c, target)
+	switch via {
+	case graph.NameTasks, graph.NameServiceVIP:
+		// A swarm service's name: the embedded DNS answers it too.
+		return graph.NameEmbeddedDNS
+	}
 	return via
 }
 
