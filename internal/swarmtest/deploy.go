@@ -121,7 +121,18 @@ func (s *Swarm) Deploy() *Deployment {
 		t.Fatalf("create container %s on %s: %v", d.Attached.Name, s.Nodes[last].Name, err)
 	}
 	t.Cleanup(func() { s.removeContainer(last, d.Attached.Name) })
-	if _, err := cli.ContainerStart(s.Ctx, d.Attached.Name, client.ContainerStartOptions{}); err != nil {
+	// Right after another test's overlay went, a worker's attach can time
+	// out while the manager still tidies up ("attaching to network failed
+	// … context deadline exceeded"): the start is tried again, three times
+	// in all.
+	err = nil
+	for try := 1; try <= 3; try++ {
+		if _, err = cli.ContainerStart(s.Ctx, d.Attached.Name, client.ContainerStartOptions{}); err == nil || !strings.Contains(err.Error(), "attaching to network failed") {
+			break
+		}
+		t.Logf("start %s, try %d: %v", d.Attached.Name, try, err)
+	}
+	if err != nil {
 		t.Fatalf("start container %s on %s: %v", d.Attached.Name, s.Nodes[last].Name, err)
 	}
 	ins, err := cli.ContainerInspect(s.Ctx, d.Attached.Name, client.ContainerInspectOptions{})
