@@ -24,7 +24,9 @@ func newLabCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Build the curriculum's scenarios on a real engine, and remove them",
 		Long: `Built-in scenarios from the Docker networking curriculum: the default bridge,
 a user bridge, --net-alias round-robin, host, none, container:, a custom
-subnet, --link with -p, macvlan and a multi-homed container.
+subnet, --link with -p, macvlan and a multi-homed container; and one of
+several engines: a Swarm overlay across three nodes (overlay), built with
+one --host per node of a swarm that exists (.ci/swarm up makes a test bed).
 
 Everything a lab creates carries the label io.netviz.owner=lab:NAME and
 ` + "`netviz lab down`" + ` removes exactly that. No registry is needed: images that are
@@ -33,7 +35,10 @@ idling), unless --pull.`,
 		Example: `  netviz lab list
   netviz lab show alias
   sudo netviz lab up alias && sudo netviz probe alicek106
-  sudo netviz lab down alias`,
+  sudo netviz lab down alias
+  sudo netviz lab up overlay --host unix:///run/nvz-sw1/docker.sock,pid=$(cat /run/nvz-sw1/docker.pid) \
+                             --host unix:///run/nvz-sw2/docker.sock,pid=$(cat /run/nvz-sw2/docker.pid) \
+                             --host unix:///run/nvz-sw3/docker.sock,pid=$(cat /run/nvz-sw3/docker.pid)`,
 	}
 	cmd.AddCommand(newLabListCmd(stdout), newLabShowCmd(stdout), newLabUpCmd(stdout, stderr), newLabDownCmd(stdout, stderr))
 	return cmd
@@ -56,7 +61,11 @@ func newLabListCmd(stdout io.Writer) *cobra.Command {
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "LAB\tSHOWS")
 			for _, l := range labs {
-				fmt.Fprintf(tw, "%s\t%s\n", l.Name, l.Title)
+				title := l.Title
+				if l.Swarm {
+					title += " (a swarm of several engines: one --host per node)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\n", l.Name, title)
 			}
 			return tw.Flush()
 		},
@@ -85,28 +94,47 @@ func newLabShowCmd(stdout io.Writer) *cobra.Command {
 func newLabUpCmd(stdout, stderr io.Writer) *cobra.Command {
 	var pull bool
 	var parent string
+	var hosts []string
 	cmd := &cobra.Command{
 		Use:   "up NAME",
 		Short: "Build a lab on the local Docker engine",
 		Long: `Build a lab on the local Docker engine. Names the lab needs must be free; a
 failure or Ctrl-C removes whatever was already created. A macvlan lab uses a
 veth pair it creates as the parent (never the machine's uplink) unless
---parent is given.`,
+--parent is given.
+
+A swarm lab (overlay) is built over several engines, one --host per node of
+a swarm that exists already: the scenario names each node by its host name,
+its swarm init and join are checked against the nodes and skipped, and its
+services carry the label too (lab down removes them first, then their
+tasks' containers on every node, the containers, the networks).`,
 		Args:    cobra.ExactArgs(1),
 		Example: "  sudo netviz lab up alias\n  sudo netviz lab up macvlan --parent eth1\n  sudo netviz lab up link-port --pull",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return labUpFn(cmd.Context(), args[0], pull, parent, stdout, stderr)
+			return labUpFn(cmd.Context(), args[0], pull, parent, hosts, stdout, stderr)
 		},
 	}
 	cmd.Flags().BoolVar(&pull, "pull", false, "pull missing images instead of using netviz's lab image")
+	cmd.Flags().StringArrayVar(&hosts, "host", nil, swarmHostsHelp)
 	cmd.Flags().StringVar(&parent, "parent", "", "use this `INTERFACE` as the macvlan parent instead of a new veth")
 	return cmd
 }
 
-func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout, stderr io.Writer) error {
+func labUpFn(ctx context.Context, name string, pull bool, parent string, hosts []string, stdout, stderr io.Writer) error {
 	l, sc, err := labScenario(name)
 	if err != nil {
 		return err
+	}
+	switch {
+	case l.Swarm && len(hosts) == 0:
+		return needsHosts("lab " + name)
+	case !l.Swarm && len(hosts) > 0:
+		return usageErrorf("lab %s is built on one engine: drop --host (and use --context or DOCKER_HOST to pick it)", name)
+	case l.Swarm:
+		if parent != "" {
+			return usageErrorf("--parent: lab %s has no macvlan network", name)
+		}
+		return labUpHostsFn(ctx, l, sc, hosts, pull, stdout, stderr)
 	}
 	ep, cli, err := labEngine(ctx, stderr)
 	if err != nil {
@@ -143,12 +171,13 @@ func labUpFn(ctx context.Context, name string, pull bool, parent string, stdout,
 }
 
 func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var hosts []string
+	cmd := &cobra.Command{
 		Use:     "down [NAME]",
 		Short:   "Remove a lab (or every lab) from the engine",
-		Long:    "Remove every container and network labelled io.netviz.owner=lab:NAME (every lab's without NAME), and the veth a macvlan lab created. Safe to run after a crash; nothing without the label is touched.",
+		Long:    "Remove every container and network labelled io.netviz.owner=lab:NAME (every lab's without NAME), and the veth a macvlan lab created. Safe to run after a crash; nothing without the label is touched. With --host, from every engine named: the labelled services first (on a manager), their tasks' containers on every node, the other containers, each node's networks and the swarm's.",
 		Args:    cobra.MaximumNArgs(1),
-		Example: "  sudo netviz lab down alias\n  sudo netviz lab down",
+		Example: "  sudo netviz lab down alias\n  sudo netviz lab down\n  sudo netviz lab down overlay --host unix:///run/nvz-sw1/docker.sock --host unix:///run/nvz-sw2/docker.sock --host unix:///run/nvz-sw3/docker.sock",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			owner := ""
 			if len(args) == 1 {
@@ -156,6 +185,9 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 					return usageErrorf("%v", err)
 				}
 				owner = lab.Owner(args[0])
+			}
+			if len(hosts) > 0 {
+				return labDownHostsFn(cmd.Context(), owner, hosts, stdout)
 			}
 			ep, err := resolveEngine(cmd.Context(), stderr)
 			if err != nil {
@@ -178,6 +210,8 @@ func newLabDownCmd(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&hosts, "host", nil, swarmHostsHelp)
+	return cmd
 }
 
 // getLab is lab.Get with the name asked for, the user's input, escaped and

@@ -29,6 +29,7 @@ type verifyOptions struct {
 	parent      string
 	timeout     time.Duration
 	freshEngine bool
+	hosts       []string
 }
 
 func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -51,10 +52,22 @@ gateways, interface names and the rest of README's version table). With
 --fresh-engine, on an engine that never made a network, subnets, gateways and
 the MACs the simulation claims are compared exactly too.
 
+A swarm scenario (docker --context NODE …, swarm init/join, overlays,
+services) is verified over several engines, one --host per node, each named
+in the scenario by its host name: the nodes must be in the swarm already
+(swarm init and join are checked and skipped). Tasks compare as sets per
+service — which node runs the extra replica and which task got which
+address are the swarm's to pick — and so do DNS answers and reachability,
+by role (a task of a service, or a container), service VIPs included; each
+node's overlays are compared down to br0, vxlan0 and its forwarding entries.
+
 Needs root (namespaces, probes). Built-in labs: lab:alias, lab:macvlan, …`,
 		Example: `  sudo netviz verify lab:alias
   sudo netviz verify my-scenario.sh --json
-  sudo netviz verify --fresh-engine versions.sh`,
+  sudo netviz verify --fresh-engine versions.sh
+  sudo netviz verify lab:overlay --host unix:///run/nvz-sw1/docker.sock,pid=$(cat /run/nvz-sw1/docker.pid) \
+                                 --host unix:///run/nvz-sw2/docker.sock,pid=$(cat /run/nvz-sw2/docker.pid) \
+                                 --host unix:///run/nvz-sw3/docker.sock,pid=$(cat /run/nvz-sw3/docker.pid)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return verifyFn(cmd.Context(), args[0], o, stdout, stderr)
@@ -63,6 +76,7 @@ Needs root (namespaces, probes). Built-in labs: lab:alias, lab:macvlan, …`,
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print every check as JSON")
 	cmd.Flags().StringVar(&o.parent, "parent", "", "macvlan parent `INTERFACE` (default: a veth netviz creates)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up after this long")
+	cmd.Flags().StringArrayVar(&o.hosts, "host", nil, swarmHostsHelp)
 	cmd.Flags().BoolVar(&o.freshEngine, "fresh-engine", false, "the engine has never made a network: compare default-pool subnets and addresses exactly (the pool order depends on the engine's history)")
 	return cmd
 }
@@ -131,11 +145,17 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 			return err
 		}
 	}
+	if sc.UsesSwarm() && len(o.hosts) == 0 {
+		return needsHosts("this scenario")
+	}
 	if !discover.Root() {
 		if preErr != nil {
 			return usageErrorf("the simulation already refuses this scenario: %v", preErr)
 		}
 		return usageErrorf("netviz verify needs root (it builds the scenario and probes inside namespaces): run it with sudo")
+	}
+	if len(o.hosts) > 0 {
+		return verifyHostsFn(ctx, arg, sc, o, start, stdout, stderr)
 	}
 	if err := connect.CheckPrivileges("verify"); err != nil {
 		return err

@@ -113,6 +113,31 @@ func FirstFree(ipRange, subnet netip.Prefix, taken func(netip.Addr) bool) (netip
 	return netip.Addr{}, false
 }
 
+// NextFree is the address a swarm network's allocator hands out next
+// (rule swarm.serial-address): the first address after the last one it
+// handed out (after) that is neither taken nor reserved, wrapping to the
+// start of the range; FirstFree when it has handed out none. An address a
+// removed task released is not handed out again until the allocator
+// comes round to it.
+func NextFree(ipRange, subnet netip.Prefix, after netip.Addr, taken func(netip.Addr) bool) (netip.Addr, bool) {
+	if !after.IsValid() || !ipRange.Contains(after) {
+		return FirstFree(ipRange, subnet, taken)
+	}
+	network := subnet.Masked().Addr()
+	free := func(a netip.Addr) bool { return a != network && !isBroadcast(subnet, a) && !taken(a) }
+	for a := after.Next(); a.IsValid() && ipRange.Contains(a); a = a.Next() {
+		if free(a) {
+			return a, true
+		}
+	}
+	for a := ipRange.Masked().Addr(); a.IsValid() && ipRange.Contains(a) && a.Compare(after) <= 0; a = a.Next() {
+		if free(a) {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
 // isBroadcast reports whether a is the IPv4 broadcast address of p (rule
 // ipam.reserved-addresses); IPv6 has none.
 func isBroadcast(p netip.Prefix, a netip.Addr) bool {

@@ -181,7 +181,7 @@ func (a *Applier) NetworkRemove(ctx context.Context, name string) error {
 // NetworkCreate is `docker network create`, labelled, with a macvlan or
 // ipvlan parent replaced by the lab's own (see parent).
 func (a *Applier) NetworkCreate(ctx context.Context, n *scenario.NetworkSpec) error {
-	opts := client.NetworkCreateOptions{Driver: n.Driver, Internal: n.Internal, Options: map[string]string{}, Labels: a.labels()}
+	opts := client.NetworkCreateOptions{Driver: n.Driver, Internal: n.Internal, Attachable: n.Attachable, Options: map[string]string{}, Labels: a.labels()}
 	for k, v := range n.Options {
 		opts.Options[k] = v
 	}

@@ -27,6 +27,10 @@ type Lab struct {
 	// About explains what the lab shows, in the curriculum's words.
 	About  string `json:"about"`
 	Script string `json:"script"`
+	// Swarm says the lab names several engines and a swarm of them: it
+	// is built with one --host per node (a swarm that exists already,
+	// such as the test bed .ci/swarm makes).
+	Swarm bool `json:"swarm,omitempty"`
 }
 
 // List returns the built-in labs, sorted by name.
@@ -56,6 +60,9 @@ func List() []Lab {
 			about = append(about, text)
 		}
 		l.About = strings.Join(about, " ")
+		if sc, err := l.Scenario(); err == nil {
+			l.Swarm = sc.UsesSwarm()
+		}
 		out = append(out, l)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -33,8 +33,9 @@ func (e *Engine) allocateEndpoint(n *network, ep *endpoint, owner string) error 
 
 // allocate hands out the lowest free address of an ip-range, the same way
 // for both families (dockerrules.FirstFree: a restarted container gets its
-// old address back, an address freed by rm is the next one handed out); a
-// pinned --ip must be free.
+// old address back, an address freed by rm is the next one handed out) —
+// but on a swarm overlay the next free after the last handed out
+// (dockerrules.NextFree); a pinned --ip must be free.
 func allocate(n *network, ipRange, subnet netip.Prefix, used map[netip.Addr]string, pinned netip.Addr, owner, family string) (netip.Addr, error) {
 	if pinned.IsValid() {
 		if _, taken := used[pinned]; taken {
@@ -43,7 +44,17 @@ func allocate(n *network, ipRange, subnet netip.Prefix, used map[netip.Addr]stri
 		used[pinned] = owner
 		return pinned, nil
 	}
-	a, ok := dockerrules.FirstFree(ipRange, subnet, func(a netip.Addr) bool { _, taken := used[a]; return taken })
+	taken := func(a netip.Addr) bool { _, taken := used[a]; return taken }
+	var a netip.Addr
+	var ok bool
+	if n.ovl != nil && family == "IPv4" {
+		// The swarm's allocator hands out serially (rule swarm.serial-address).
+		if a, ok = dockerrules.NextFree(ipRange, subnet, n.ovl.last, taken); ok {
+			n.ovl.last = a
+		}
+	} else {
+		a, ok = dockerrules.FirstFree(ipRange, subnet, taken)
+	}
 	if !ok {
 		return netip.Addr{}, daemonErr(dockerrules.RefuseNoAddresses, family, n.name, n.id[:12])
 	}

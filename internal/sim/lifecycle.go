@@ -190,8 +190,9 @@ func (e *Engine) start(ctr *container) error {
 	// the interfaces eth0… in that order (rule ep.join-order), an endpoint
 	// with com.docker.network.endpoint.ifname taking its own name (rule
 	// opt.endpoint-ifname).
-	// A task joins its networks in the service's order (rule
-	// swarm.gwbridge).
+	// A task joins its networks in the task's order, unrotated: a real
+	// daemon starts the cycle at a random one of them (rule
+	// swarm.task-interfaces).
 	order := slices.Clone(ctr.endpoints)
 	if ctr.task == nil {
 		slices.SortStableFunc(order, func(a, b *endpoint) int { return dockerrules.CompareJoinOrder(e.joinKey(a), e.joinKey(b)) })

@@ -99,6 +99,9 @@ type swarmNode struct {
 type overlayNet struct {
 	vni                            int
 	attachable, ingress, encrypted bool
+	// last is the address the swarm's allocator handed out last on the
+	// network: it goes on after it (rule swarm.serial-address).
+	last netip.Addr
 }
 
 // sandbox is an overlay network's namespace on one node (1-<id>: br0,

@@ -274,10 +274,22 @@ func TestSwarmBehaviour(t *testing.T) {
 		}},
 		{"a worker drops an overlay with its last endpoint, and its load balancer's address", swarm3 + "docker network create -d overlay o\ndocker service create --name a --replicas 3 --network o img\ndocker service scale a=1\ndocker service create --name b --replicas 2 --network o img", func(t *testing.T, c *graph.Cluster) {
 			// a=1 keeps node1: node2's .4 and node3's .5, their lbs .7 and .8
-			// are free again, for b's VIP .4, b.1 .5, b.2 .7 and the lbs .8, .9.
+			// are free again, but the swarm's allocator goes on after .8
+			// (rule swarm.serial-address): b's VIP .9, b.1 .10 on node2,
+			// b.2 .11 on node3, their lbs .12 and .13.
 			n2 := c.Host("node2")
-			if got := addrOn(ctrNamed(t, n2, "b.1."), "o") + " " + lbOf(n2, "o") + " " + lbOf(c.Host("node3"), "o"); got != "10.0.1.5/24 10.0.1.8/24 10.0.1.9/24" {
+			if got := addrOn(ctrNamed(t, n2, "b.1."), "o") + " " + lbOf(n2, "o") + " " + lbOf(c.Host("node3"), "o"); got != "10.0.1.10/24 10.0.1.12/24 10.0.1.13/24" {
 				t.Errorf("b.1 and node2's lb: %s", got)
+			}
+		}},
+		{"a removed service's addresses wait for the allocator to come round (measured: VIP .5 after .2-.4 were freed)", swarm3 + "docker network create -d overlay --attachable o\ndocker service create --name s1 --network o img\ndocker service rm s1\ndocker service create --name s2 --network o img\ndocker --context node2 run -d --name att --network o img", func(t *testing.T, c *graph.Cluster) {
+			x := graph.NewIndex(graph.Flatten(c))
+			if edges, _ := dockerrules.Resolve(x, x.Container("ctr:att"), "s2"); len(edges) != 1 || edges[0].Label != "10.0.1.5" {
+				t.Errorf("s2 resolves to %+v, want its VIP 10.0.1.5", edges)
+			}
+			// s2: VIP .5, task .6, node1's lb .7; att .8, node2's lb .9.
+			if got := addrOn(ctrNamed(t, c.Host("node2"), "att"), "o") + " " + lbOf(c.Host("node2"), "o"); got != "10.0.1.8/24 10.0.1.9/24" {
+				t.Errorf("att and node2's lb: %s", got)
 			}
 		}},
 		{"service rm frees everything", swarm3 + "docker network create -d overlay o\ndocker service create --name a --replicas 3 --network o img\ndocker service rm a\ndocker network rm o", func(t *testing.T, c *graph.Cluster) {
