@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netviz/netviz/internal/dockerrules"
 	"github.com/netviz/netviz/internal/graph"
 	"github.com/netviz/netviz/internal/overlay"
 	"github.com/netviz/netviz/internal/probe"
@@ -117,6 +118,9 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 		ipvs = c.IPVS()
 		if len(c.Hosts) > 1 {
 			neighbours = nil
+		}
+		for _, n := range dockerrules.MeshNotes(m.Services, ipvs) {
+			fmt.Fprintf(stderr, "netviz: note: %s\n", textsafe.CleanN(n, 0))
 		}
 	} else {
 		ep, cli, err := liveEngine(ctx, "reach", stderr)

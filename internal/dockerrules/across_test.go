@@ -74,21 +74,40 @@ func TestExpectAcrossNodes(t *testing.T) {
 	svc := &graph.Service{ID: graph.NewServiceID("web"), Name: "web", EndpointMode: graph.EndpointVIP,
 		VIPs: []graph.ServiceVIP{{Network: appnet, Addr: netip.MustParsePrefix("10.0.1.2/24")}}}
 	client := x.Container("ctr:web.1.task10")
+	withVIP := &graph.LoadBalancer{IPVS: "ok", Services: []graph.IPVSService{{VIP: netip.MustParseAddr("10.0.1.2"), Backends: []netip.Addr{netip.MustParseAddr("10.0.1.10")}}}}
+	without := &graph.LoadBalancer{IPVS: "ok", Services: []graph.IPVSService{{VIP: netip.MustParseAddr("10.0.1.9")}}}
 	for _, tt := range []struct {
 		ipvs   string
+		lb     *graph.LoadBalancer
 		reach  bool
 		reason string
 	}{
-		{"no IPVS in this kernel (/proc/net/ip_vs absent)", false, NoIPVS},
-		{"ok", true, VIPBalanced},
-		{"", true, VIPBalanced},
+		{"no IPVS in this kernel (/proc/net/ip_vs absent)", nil, false, NoIPVS},
+		{"ok", nil, true, VIPBalanced},
+		{"", nil, true, VIPBalanced},
+		{"ok", withVIP, true, VIPBalanced},
+		{"ok", without, false, NoIPVSService},
 	} {
-		e := ExpectVIP(x, client, svc, x.Network(appnet), tt.ipvs)
+		e := ExpectVIP(x, client, svc, x.Network(appnet), tt.ipvs, tt.lb)
 		if e.Reachable != tt.reach || e.Reason != tt.reason {
 			t.Errorf("VIP with IPVS %q: %+v", tt.ipvs, e)
 		}
 		if tt.reason == NoIPVS && !strings.Contains(e.Detail, "never added web's VIP") {
 			t.Errorf("VIP detail %q", e.Detail)
 		}
+	}
+}
+
+func TestMeshNotes(t *testing.T) {
+	svcs := []*graph.Service{
+		{Name: "web", Ports: []graph.ServicePort{{Proto: "tcp", TargetPort: 80, PublishedPort: 8081, Mode: "ingress"}}},
+		{Name: "rr", Ports: []graph.ServicePort{{Proto: "tcp", TargetPort: 80, PublishedPort: 8080, Mode: "host"}}},
+	}
+	notes := MeshNotes(svcs, map[string]string{"node1": "no IPVS in this kernel", "node2": "ok"})
+	if len(notes) != 1 || !strings.Contains(notes[0], "web publishes 8081/tcp through the ingress routing mesh") || !strings.Contains(notes[0], "node1: no IPVS") {
+		t.Errorf("notes %q", notes)
+	}
+	if n := MeshNotes(svcs, map[string]string{"node1": "ok"}); n != nil {
+		t.Errorf("with IPVS everywhere: %q", n)
 	}
 }

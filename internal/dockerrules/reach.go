@@ -2,6 +2,7 @@ package dockerrules
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -24,6 +25,7 @@ const (
 	NoTunnelEntry   = "no-fdb-entry"      // one overlay, but the client's node has no FDB entry for the target (rule reach.overlay)
 	OtherNode       = "other-node"        // the address is on another node's local network (rule reach.overlay)
 	NoIPVS          = "no-ipvs"           // a service VIP on a node whose kernel has no IPVS (rule reach.vip-ipvs)
+	NoIPVSService   = "no-ipvs-service"   // IPVS, but no IPVS service for the VIP in the node's load balancer (rule reach.vip-ipvs)
 	VIPBalanced     = "vip"               // a service VIP, balanced over its tasks by IPVS (rule reach.vip-ipvs)
 )
 
@@ -220,6 +222,9 @@ func expectAcross(x *graph.Index, client, target *graph.Container, on *graph.Net
 	if on.Overlay.VNI != 0 {
 		seg = fmt.Sprintf("VXLAN VNI %d", on.Overlay.VNI)
 	}
+	if on.Overlay.Encrypted {
+		seg += " in IPsec ESP (-o encrypted: both kernels need ESP and xfrm)"
+	}
 	return Expectation{true, Overlay, fmt.Sprintf("both on overlay %s: %s from %s to %s", on.Name, seg, vtep(cn), vtep(tn)), true}
 }
 
@@ -243,7 +248,10 @@ func overlayFDB(x *graph.Index, on *graph.Network, node string) ([]graph.FDBEntr
 // network on (rule reach.vip-ipvs): the client must be on the network,
 // and its node's kernel must have IPVS (ipvs: the node's Host.IPVS, ""
 // unknown, "ok", or why not).
-func ExpectVIP(x *graph.Index, client *graph.Container, svc *graph.Service, on *graph.Network, ipvs string) Expectation {
+//
+// Where the kernel has IPVS and the client node's load balancer on the
+// network was read (lb.IPVS "ok"), its IPVS services must hold the VIP.
+func ExpectVIP(x *graph.Index, client *graph.Container, svc *graph.Service, on *graph.Network, ipvs string, lb *graph.LoadBalancer) Expectation {
 	client = x.NetworkOwner(client)
 	if !client.Running() {
 		return Expectation{false, NotRunning, "a container that is not running has no network", false}
@@ -258,5 +266,42 @@ func ExpectVIP(x *graph.Index, client *graph.Container, svc *graph.Service, on *
 	if ipvs != "" && ipvs != "ok" {
 		return Expectation{false, NoIPVS, fmt.Sprintf("%s: the engine never added %s's VIP, so nothing answers it (%s resolves to it all the same)", ipvs, svc.Name, svc.Name), true}
 	}
+	if lb != nil && lb.IPVS == "ok" {
+		vip := netip.Addr{}
+		for _, v := range svc.VIPs {
+			if v.Network == on.ID {
+				vip = v.Addr.Addr()
+			}
+		}
+		if vip.IsValid() && !slices.ContainsFunc(lb.Services, func(s graph.IPVSService) bool { return s.VIP == vip }) {
+			return Expectation{false, NoIPVSService, fmt.Sprintf("the kernel has IPVS, but the load balancer of %s on the client's node has no IPVS service for %s's VIP %s: nothing balances it", on.Name, svc.Name, vip), true}
+		}
+	}
 	return Expectation{true, VIPBalanced, fmt.Sprintf("IPVS balances %s's VIP over its tasks", svc.Name), true}
+}
+
+// MeshNotes says, for each service port published through the ingress
+// routing mesh, which nodes cannot serve it for want of IPVS (rule
+// reach.vip-ipvs: the mesh balances through IPVS in ingress_sbox as a VIP
+// does). ipvs is each node's Host.IPVS by name.
+func MeshNotes(services []*graph.Service, ipvs map[string]string) []string {
+	var nodes []string
+	for n, st := range ipvs {
+		if st != "" && st != "ok" {
+			nodes = append(nodes, n+": "+st)
+		}
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	slices.Sort(nodes)
+	var out []string
+	for _, sv := range services {
+		for _, p := range sv.Ports {
+			if p.Mode == "ingress" {
+				out = append(out, fmt.Sprintf("service %s publishes %d/%s through the ingress routing mesh, which needs IPVS: no node answers it there (%s)", sv.Name, p.PublishedPort, p.Proto, strings.Join(nodes, "; ")))
+			}
+		}
+	}
+	return out
 }

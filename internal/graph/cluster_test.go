@@ -13,14 +13,16 @@ func swarmHost(node string, vtep string) *Model {
 	m := New(SourceLive, node+"-hostname")
 	m.Host.Swarm = &Swarm{NodeID: "id-" + node, NodeName: node, Role: "worker", Addr: netip.MustParseAddr(vtep)}
 	ovl := NewOverlayNamespaceID("appnet")
-	m.Namespaces = append(m.Namespaces, &Namespace{ID: ovl, Kind: NamespaceOverlay, Network: NewNetworkID("appnet")})
+	lb := NewLBNamespaceID("appnet")
+	m.Namespaces = append(m.Namespaces, &Namespace{ID: ovl, Kind: NamespaceOverlay, Network: NewNetworkID("appnet")},
+		&Namespace{ID: lb, Kind: NamespaceLB, Network: NewNetworkID("appnet")})
 	m.Interfaces = append(m.Interfaces,
 		&Interface{ID: NewInterfaceID(ovl, "br0"), Namespace: ovl, Name: "br0", Kind: KindBridge},
 		&Interface{ID: NewInterfaceID(ovl, "vxlan0"), Namespace: ovl, Name: "vxlan0", Kind: KindVxlan,
 			VXLAN: &VXLANInfo{VNI: 4097, Port: 4789, FDB: []FDBEntry{{MAC: "02:42:0a:00:01:09", Dst: netip.MustParseAddr("10.252.0.9"), Permanent: true}}}})
 	m.Networks = append(m.Networks, &Network{ID: NewNetworkID("appnet"), Name: "appnet", DockerID: "ovl123", Driver: "overlay", Scope: "swarm",
 		Bridge:  NewInterfaceID(ovl, "br0"),
-		Overlay: &Overlay{VNI: 4097, Attachable: true, Namespace: ovl, VXLAN: NewInterfaceID(ovl, "vxlan0")}},
+		Overlay: &Overlay{VNI: 4097, Attachable: true, Namespace: ovl, VXLAN: NewInterfaceID(ovl, "vxlan0"), LoadBalancer: &LoadBalancer{Namespace: lb, IPVS: "ok"}}},
 		&Network{ID: NewNetworkID("bridge"), Name: "bridge", DockerID: "local-" + node, Driver: "bridge", Scope: "local", Default: true})
 	m.Containers = append(m.Containers, &Container{ID: NewContainerID("web.1." + node), Name: "web.1." + node, State: "running",
 		Task: &Task{ID: "t-" + node, Service: NewServiceID("web"), Slot: 1, Node: node}})
@@ -139,6 +141,9 @@ func TestFlatten(t *testing.T) {
 		if !tt.got {
 			t.Error(tt.what)
 		}
+	}
+	if lbs := x.Network("net:appnet").Overlay.NodeLoadBalancers; len(lbs) != 2 || lbs["node2"] == nil || lbs["node2"].Namespace != "lb:appnet@node2" {
+		t.Errorf("the overlay's load balancers by node: %v", lbs)
 	}
 	if n := len(f.Networks); n != 3 {
 		t.Errorf("%d networks, want appnet and two bridges", n)

@@ -48,6 +48,7 @@ func Flatten(c *Cluster) *Model {
 	}
 	sources := map[string]bool{}
 	shared := map[string]NetworkID{} // swarm network key → its ID in out
+	sharedNet := map[string]*Network{}
 	for hi, m := range c.Hosts {
 		node := NodeName(m)
 		sources[m.Source] = true
@@ -80,6 +81,9 @@ func Flatten(c *Cluster) *Model {
 				key := networkKey(n)
 				if id, ok := shared[key]; ok {
 					netIDs[n.ID] = id
+					if first := sharedNet[key]; first != nil && first.Overlay != nil && n.Overlay != nil && n.Overlay.LoadBalancer != nil {
+						first.Overlay.NodeLoadBalancers[node] = flatLB(n.Overlay.LoadBalancer, nsID)
+					}
 					continue
 				}
 				shared[key] = n.ID
@@ -102,11 +106,18 @@ func Flatten(c *Cluster) *Model {
 				oc.Namespace, oc.VXLAN = nsID(o.Namespace), ifID(o.VXLAN)
 				oc.Peers = slices.Clone(o.Peers)
 				if lb := o.LoadBalancer; lb != nil {
-					lc := *lb
-					lc.Namespace = nsID(lb.Namespace)
-					oc.LoadBalancer = &lc
+					oc.LoadBalancer = flatLB(lb, nsID)
+				}
+				if swarmScoped(n) {
+					oc.NodeLoadBalancers = map[string]*LoadBalancer{}
+					if oc.LoadBalancer != nil {
+						oc.NodeLoadBalancers[node] = oc.LoadBalancer
+					}
 				}
 				cp.Overlay = &oc
+			}
+			if swarmScoped(n) {
+				sharedNet[networkKey(n)] = &cp
 			}
 			out.Networks = append(out.Networks, &cp)
 		}
@@ -244,6 +255,14 @@ func Flatten(c *Cluster) *Model {
 // NamespaceNodeHost marks, in a flattened cluster, another node's own
 // namespace (the first node's is the model's host namespace).
 const NamespaceNodeHost = "node-host"
+
+// flatLB is a host's load balancer with its namespace's flattened ID.
+func flatLB(lb *LoadBalancer, nsID func(NamespaceID) NamespaceID) *LoadBalancer {
+	lc := *lb
+	lc.Namespace = nsID(lb.Namespace)
+	lc.Services = slices.Clone(lb.Services)
+	return &lc
+}
 
 func swarmScoped(n *Network) bool { return n.Scope == "swarm" || n.Overlay != nil }
 

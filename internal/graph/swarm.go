@@ -55,6 +55,9 @@ type Overlay struct {
 	// (lb-NETWORK, in the lb_ namespace): where the VIPs of services on
 	// the network are answered.
 	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
+	// NodeLoadBalancers are every node's load balancer on the network, by
+	// node name, in a flattened cluster (graph.Flatten).
+	NodeLoadBalancers map[string]*LoadBalancer `json:"nodeLoadBalancers,omitempty"`
 }
 
 // OverlayPeer is a node taking part in an overlay.

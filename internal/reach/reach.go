@@ -29,6 +29,7 @@ const (
 	NoTunnelEntry   = dockerrules.NoTunnelEntry
 	OtherNode       = dockerrules.OtherNode
 	NoIPVS          = dockerrules.NoIPVS
+	NoIPVSService   = dockerrules.NoIPVSService
 	VIPBalanced     = dockerrules.VIPBalanced
 )
 
@@ -106,10 +107,17 @@ func VIPTargets(x *graph.Index) []VIPTarget {
 // single host's model, whose own Host.IPVS is used).
 func ExpectVIP(x *graph.Index, client *graph.Container, t VIPTarget, ipvs map[string]string) Expectation {
 	state := x.Model.Host.IPVS
+	var lb *graph.LoadBalancer
+	if o := t.Network.Overlay; o != nil {
+		lb = o.LoadBalancer
+	}
 	if node := x.NodeOf(x.NetworkOwner(client).Namespace); node != "" {
 		if s, ok := ipvs[node]; ok {
 			state = s
 		}
+		if o := t.Network.Overlay; o != nil && o.NodeLoadBalancers != nil {
+			lb = o.NodeLoadBalancers[node]
+		}
 	}
-	return dockerrules.ExpectVIP(x, client, t.Service, t.Network, state)
+	return dockerrules.ExpectVIP(x, client, t.Service, t.Network, state, lb)
 }
