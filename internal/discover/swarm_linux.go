@@ -75,7 +75,18 @@ func checkLocation(loc Location) error {
 		}
 		return fmt.Errorf("engine process %d: %w", loc.PID, err)
 	}
-	return f.Close()
+	defer f.Close()
+	// Its root directory is where namespace files and sandbox keys are
+	// read: only a root engine's is trusted (another user's process may
+	// have a mount namespace of its own making).
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/"+strconv.Itoa(loc.PID), &st); err != nil {
+		return fmt.Errorf("engine process %d: %w", loc.PID, err)
+	}
+	if st.Uid != 0 {
+		return fmt.Errorf("engine process %d runs as uid %d, not root: netviz reads an engine's namespaces only through a root process", loc.PID, st.Uid)
+	}
+	return nil
 }
 
 // readIPVSFacts notes in the host's snapshot whether the kernel has IPVS
