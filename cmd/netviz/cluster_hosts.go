@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -186,16 +185,10 @@ func verifyHostsFn(ctx context.Context, arg string, sc *scenario.Scenario, o *ve
 		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	if o.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		_ = verify.WriteText(stdout, rep, time.Since(start))
-		fmt.Fprintf(stdout, "  %d nodes: built in %.1fs, discovered in %.1fs, measured in %.1fs, removed in %.1fs\n",
-			len(nodes), times.Apply.Seconds(), times.Discover.Seconds(), times.Measure.Seconds(), times.Teardown.Seconds())
+	phases := fmt.Sprintf("  %d nodes: built in %.1fs, discovered in %.1fs, measured in %.1fs, removed in %.1fs",
+		len(nodes), times.Apply.Seconds(), times.Discover.Seconds(), times.Measure.Seconds(), times.Teardown.Seconds())
+	if err := writeVerifyReport(stdout, rep, o.asJSON, start, phases); err != nil {
+		return err
 	}
 	if rep.Agreed() < len(rep.Checks) {
 		return &exitError{code: exitFindings, err: fmt.Errorf("verify: %d difference(s) between simulation and engines", len(rep.Checks)-rep.Agreed())}

@@ -206,21 +206,30 @@ func verifyFn(ctx context.Context, arg string, o *verifyOptions, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	if o.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		// A reader that stops early (| head) does not change the verdict.
-		_ = verify.WriteText(stdout, rep, time.Since(start))
+	if err := writeVerifyReport(stdout, rep, o.asJSON, start, ""); err != nil {
+		return err
 	}
 	for _, n := range notices {
 		fmt.Fprintf(stderr, "netviz: note: %s\n", n)
 	}
 	if rep.Agreed() < len(rep.Checks) {
 		return &exitError{code: exitFindings, err: fmt.Errorf("verify: %d difference(s) between simulation and engine", len(rep.Checks)-rep.Agreed())}
+	}
+	return nil
+}
+
+// writeVerifyReport prints a verify report as JSON or text; extra, if
+// any, is a line after the text.
+func writeVerifyReport(stdout io.Writer, rep *verify.Report, asJSON bool, start time.Time, extra string) error {
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	// A reader that stops early (| head) does not change the verdict.
+	_ = verify.WriteText(stdout, rep, time.Since(start))
+	if extra != "" {
+		fmt.Fprintln(stdout, extra)
 	}
 	return nil
 }

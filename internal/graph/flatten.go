@@ -49,6 +49,8 @@ func Flatten(c *Cluster) *Model {
 	sources := map[string]bool{}
 	shared := map[string]NetworkID{} // swarm network key → its ID in out
 	sharedNet := map[string]*Network{}
+	nameSeen := map[string]bool{}   // DNS name IDs in out
+	svcSeen := map[ServiceID]bool{} // service IDs in out
 	for hi, m := range c.Hosts {
 		node := NodeName(m)
 		sources[m.Source] = true
@@ -174,15 +176,17 @@ func Flatten(c *Cluster) *Model {
 				cp.Scope = Scope(ctrID(cid))
 			}
 			cp.ID = NewDNSNameID(cp.Scope, cp.Name)
-			if slices.ContainsFunc(out.Names, func(o *DNSName) bool { return o.ID == cp.ID }) {
+			if nameSeen[cp.ID] {
 				continue // a swarm network's name, said by every host
 			}
+			nameSeen[cp.ID] = true
 			out.Names = append(out.Names, &cp)
 		}
 		for _, sv := range m.Services {
-			if slices.ContainsFunc(out.Services, func(o *Service) bool { return o.ID == sv.ID }) {
+			if svcSeen[sv.ID] {
 				continue
 			}
+			svcSeen[sv.ID] = true
 			cp := *sv
 			cp.VIPs = slices.Clone(sv.VIPs)
 			for k := range cp.VIPs {

@@ -321,20 +321,11 @@ func fillGrid(g *gridPos, units []*unit) []*unit {
 
 // trimGrid drops empty last rows and columns.
 func trimGrid(g *gridPos) {
-	for g.rows > 0 && !slices.ContainsFunc(keysAt(g), func(at [2]int) bool { return at[0] == g.rows-1 }) {
-		g.rows--
-	}
-	for g.cols > 0 && !slices.ContainsFunc(keysAt(g), func(at [2]int) bool { return at[1] == g.cols-1 }) {
-		g.cols--
-	}
-}
-
-func keysAt(g *gridPos) [][2]int {
-	out := make([][2]int, 0, len(g.at))
+	rows, cols := 0, 0
 	for _, at := range g.at {
-		out = append(out, at)
+		rows, cols = max(rows, at[0]+1), max(cols, at[1]+1)
 	}
-	return out
+	g.rows, g.cols = min(g.rows, rows), min(g.cols, cols)
 }
 
 // firstFree is the first unused cell of a rows×cols grid, row by row.
