@@ -102,14 +102,13 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 	var m *graph.Model
 	var ipvs map[string]string
 	neighbours := probe.LiveNeighbours()
+	ctx, cancel := context.WithTimeout(ctx, o.deadline)
+	defer cancel()
 	if len(o.hosts) > 0 {
 		// Several engines on this machine: one flattened model, each
 		// namespace entered through its own engine's processes. The
 		// neighbour-table budget is this namespace's, not the nodes':
 		// their sweeps are small and run without it.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.deadline)
-		defer cancel()
 		var c *graph.Cluster
 		var err error
 		if m, c, err = clusterModel(ctx, "reach", o.hosts, stderr); err != nil {
@@ -128,9 +127,6 @@ func reachFn(ctx context.Context, o *reachOptions, stdout, stderr io.Writer) err
 			return err
 		}
 		defer cli.Close()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.deadline)
-		defer cancel()
 		if m, err = discoverLive(ctx, cli, ep); err != nil {
 			return err
 		}
